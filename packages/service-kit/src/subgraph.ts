@@ -1,0 +1,203 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
+import express from 'express';
+import { parse } from 'graphql';
+import { z } from 'zod';
+import type { Counter } from 'prom-client';
+import { openDatabase, type DatabaseLocation } from './database.ts';
+import { assertNoDevSecretsInProduction, nodeEnvSchema, parseEnv, portSchema, secretWithDevDefault } from './env.ts';
+import { createErrorFormatter } from './errors.ts';
+import { createServiceApp, listen, onShutdownSignal, type RunningServer } from './http.ts';
+import { IDENTITY_HEADER, verifyIdentityToken, type Viewer } from './identity.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { createServiceMetrics, type ServiceMetrics } from './metrics.ts';
+import { applyMigrations } from './migrate.ts';
+import { READINESS_QUERY } from './prisma.ts';
+import { DEFAULT_SEED_PRODUCTS, seedPlan, type SeedPlan } from './seed-plan.ts';
+
+export type { GraphQLResolverMap };
+
+/** What every subgraph's resolvers receive; each subgraph adds its own per-request loaders. */
+export interface RequestContext<Db> {
+  db: Db;
+  viewer: Viewer | null;
+  log: Logger;
+}
+
+interface Disconnectable {
+  $disconnect(): Promise<void>;
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
+}
+
+/** Everything that makes one subgraph different from another; the rest is shared here. */
+export interface SubgraphDefinition<Db extends Disconnectable, Ctx extends RequestContext<Db>, Extra = object> {
+  name: string;
+  defaultPort: number;
+  /** Absolute path of the subgraph's SDL file. */
+  schemaFile: string;
+  /** Absolute path of the subgraph's `prisma/migrations` folder. */
+  migrationsDir: string;
+  resolvers: GraphQLResolverMap<Ctx>;
+  createDb(database: DatabaseLocation, queriesCounter: Counter<'service'>): Db;
+  /** Builds the per-request context: fresh DataLoaders every request, never shared. */
+  createContext(base: RequestContext<Db>, extra: Extra): Ctx;
+  /** Service-specific settings, parsed from the environment with the common ones. */
+  extraEnv?: z.ZodType<Extra>;
+  /** Inserts the demo data set when the database is empty; returns what it inserted, or null. */
+  seed?(db: Db, plan: SeedPlan, extra: Extra): Promise<Record<string, number> | null>;
+}
+
+export const subgraphEnvSchema = (name: string, defaultPort: number) =>
+  z.object({
+    NODE_ENV: nodeEnvSchema,
+    HOST: z.string().default('127.0.0.1'),
+    PORT: portSchema(defaultPort),
+    DATABASE_URL: z.string().url().optional(),
+    DATA_DIR: z.string().default(resolve('.data', name)),
+    INTERNAL_TOKEN_SECRET: secretWithDevDefault('INTERNAL_TOKEN_SECRET', 'internal-identity-key-change-me!'),
+    SEED: z.enum(['demo', 'none']).optional(),
+    SEED_PRODUCTS: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_SEED_PRODUCTS),
+  });
+
+export interface SubgraphOptions<Extra> {
+  nodeEnv: 'development' | 'test' | 'production';
+  databaseUrl?: string | undefined;
+  dataDir: string;
+  internalTokenSecret: string;
+  seed: 'demo' | 'none';
+  seedProducts: number;
+  extra: Extra;
+  log?: Logger;
+}
+
+export interface SubgraphService<Db> {
+  name: string;
+  db: Db;
+  database: DatabaseLocation;
+  metrics: ServiceMetrics;
+  app: express.Express;
+  seeded: Record<string, number> | null;
+  listen(port: number, host?: string): Promise<RunningServer>;
+  close(): Promise<void>;
+}
+
+/** Builds a subgraph (database migrated and seeded, schema, HTTP app) without listening. */
+export async function createSubgraph<Db extends Disconnectable, Ctx extends RequestContext<Db>, Extra>(
+  definition: SubgraphDefinition<Db, Ctx, Extra>,
+  options: SubgraphOptions<Extra>,
+): Promise<SubgraphService<Db>> {
+  const log = options.log ?? createLogger(definition.name);
+  const development = options.nodeEnv === 'development';
+  const metrics = createServiceMetrics(definition.name);
+  const database = await openDatabase({ url: options.databaseUrl, dataDir: options.dataDir, log });
+  const migrations = await applyMigrations(database.connectionString, definition.migrationsDir);
+  if (migrations.applied.length > 0) log.info({ applied: migrations.applied }, 'migrations applied');
+  const db = definition.createDb(database, metrics.dbQueries);
+
+  let seeded: Record<string, number> | null = null;
+  if (options.seed === 'demo' && definition.seed) {
+    const started = Date.now();
+    seeded = await definition.seed(db, seedPlan(options.seedProducts), options.extra);
+    if (seeded) log.info({ seeded, ms: Date.now() - started }, 'demo data seeded');
+  }
+
+  const apollo = new ApolloServer<Ctx>({
+    schema: buildSubgraphSchema([{ typeDefs: parse(readFileSync(definition.schemaFile, 'utf8')), resolvers: definition.resolvers }]),
+    includeStacktraceInErrorResponses: development,
+    introspection: development,
+    formatError: createErrorFormatter({ development, log: (error) => log.error({ err: error }, 'unexpected resolver error') }),
+    // Inline tracing is for Apollo's hosted studio, which this platform does not use.
+    plugins: [ApolloServerPluginInlineTraceDisabled(), ...(development ? [] : [ApolloServerPluginLandingPageDisabled()])],
+  });
+  await apollo.start();
+
+  const app = createServiceApp({
+    metrics,
+    ready: async () => {
+      await db.$queryRawUnsafe(READINESS_QUERY);
+      return true;
+    },
+  });
+  app.use(
+    '/graphql',
+    express.json({ limit: '2mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const viewer = await viewerFromIdentityHeader(req.headers[IDENTITY_HEADER], options.internalTokenSecret);
+        return definition.createContext({ db, viewer, log }, options.extra);
+      },
+    }),
+  );
+
+  const servers: RunningServer[] = [];
+  return {
+    name: definition.name,
+    db,
+    database,
+    metrics,
+    app,
+    seeded,
+    async listen(port, host = '127.0.0.1') {
+      const running = await listen(app, port, host);
+      servers.push(running);
+      return running;
+    },
+    async close() {
+      await Promise.all(servers.map((s) => s.close()));
+      await apollo.stop();
+      await db.$disconnect();
+      await database.close();
+    },
+  };
+}
+
+/** Only a gateway-minted identity token is trusted; anything else is an anonymous request. */
+async function viewerFromIdentityHeader(header: string | string[] | undefined, secret: string): Promise<Viewer | null> {
+  if (typeof header !== 'string' || header.length === 0) return null;
+  const result = await verifyIdentityToken(header, secret);
+  return result.ok ? result.viewer : null;
+}
+
+/** The entry point of a subgraph process: parse env, build, listen, stop cleanly on signals. */
+export async function runSubgraph<Db extends Disconnectable, Ctx extends RequestContext<Db>, Extra>(
+  definition: SubgraphDefinition<Db, Ctx, Extra>,
+): Promise<void> {
+  const log = createLogger(definition.name);
+  try {
+    const env = parseEnv(subgraphEnvSchema(definition.name, definition.defaultPort));
+    const extra = definition.extraEnv ? parseEnv(definition.extraEnv) : ({} as Extra);
+    assertNoDevSecretsInProduction(env.NODE_ENV, { INTERNAL_TOKEN_SECRET: env.INTERNAL_TOKEN_SECRET, ...secretsOf(extra) });
+    const service = await createSubgraph(definition, {
+      nodeEnv: env.NODE_ENV,
+      databaseUrl: env.DATABASE_URL,
+      dataDir: env.DATA_DIR,
+      internalTokenSecret: env.INTERNAL_TOKEN_SECRET,
+      seed: env.SEED ?? (env.NODE_ENV === 'production' ? 'none' : 'demo'),
+      seedProducts: env.SEED_PRODUCTS,
+      extra,
+      log,
+    });
+    const running = await service.listen(env.PORT, env.HOST);
+    log.info({ url: `${running.url}/graphql` }, `${definition.name} subgraph ready`);
+    onShutdownSignal(() => service.close(), log);
+  } catch (error) {
+    log.fatal({ err: error }, `${definition.name} subgraph failed to start`);
+    process.exit(1);
+  }
+}
+
+/** Extra settings whose names end in SECRET are secrets and get the production check too. */
+function secretsOf(extra: unknown): Record<string, string> {
+  if (!extra || typeof extra !== 'object') return {};
+  return Object.fromEntries(
+    Object.entries(extra as Record<string, unknown>).filter(
+      (entry): entry is [string, string] => entry[0].endsWith('SECRET') && typeof entry[1] === 'string',
+    ),
+  );
+}

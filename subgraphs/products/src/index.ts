@@ -1,0 +1,4 @@
+import { runSubgraph } from '@supergraph/service-kit';
+import { productsSubgraph } from './subgraph.ts';
+
+await runSubgraph(productsSubgraph);

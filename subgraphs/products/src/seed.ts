@@ -1,0 +1,39 @@
+import { demoIds, insertInChunks, pick, prng, type SeedPlan } from '@supergraph/service-kit';
+import type { PrismaClient } from './generated/prisma/client.ts';
+
+const CATEGORY_NAMES = [
+  'Audio', 'Books', 'Cameras', 'Computers', 'Fitness', 'Garden',
+  'Home', 'Kitchen', 'Outdoors', 'Phones', 'Toys', 'Wearables',
+  'Office', 'Pets', 'Beauty', 'Games', 'Music', 'Travel', 'Tools', 'Baby',
+];
+const ADJECTIVES = ['Compact', 'Deluxe', 'Eco', 'Rugged', 'Smart', 'Classic', 'Ultra', 'Nimble', 'Silent', 'Bright', 'Modular', 'Vintage'];
+const NOUNS = ['Speaker', 'Lamp', 'Backpack', 'Kettle', 'Monitor', 'Tent', 'Watch', 'Camera', 'Blender', 'Chair', 'Drone', 'Notebook', 'Headphones', 'Bottle'];
+const MATERIALS = ['bamboo', 'recycled aluminium', 'walnut', 'carbon fibre', 'organic cotton', 'stainless steel', 'ceramic'];
+
+/** Categories and products of the demo data set; nothing happens when products exist already. */
+export async function seedProducts(db: PrismaClient, plan: SeedPlan): Promise<Record<string, number> | null> {
+  if ((await db.product.count({ take: 1 })) > 0) return null;
+  const categories = Array.from({ length: plan.categories }, (_, i) => {
+    const name = CATEGORY_NAMES[i % CATEGORY_NAMES.length]! + (i >= CATEGORY_NAMES.length ? ` ${Math.floor(i / CATEGORY_NAMES.length) + 1}` : '');
+    return { id: demoIds.category(i), name, slug: name.toLowerCase().replace(/[^a-z0-9]+/g, '-') };
+  });
+  await db.category.createMany({ data: categories });
+
+  const random = prng(20261122);
+  const products = Array.from({ length: plan.products }, (_, i) => {
+    const name = `${pick(random, ADJECTIVES)} ${pick(random, NOUNS)} ${i + 1}`;
+    return {
+      id: demoIds.product(i),
+      sku: `SKU-${String(i + 1).padStart(7, '0')}`,
+      name,
+      description: `A ${name.toLowerCase()} made of ${pick(random, MATERIALS)}, built to last.`,
+      priceCents: 199 + Math.floor(random() * 49_800),
+      currency: 'USD',
+      weightGrams: 50 + Math.floor(random() * 19_950),
+      categoryId: categories[i % categories.length]!.id,
+    };
+  });
+  // 9 columns a row: 5,000 rows stay far below PostgreSQL's 65,535 bind parameters.
+  await insertInChunks(products, 5_000, (chunk) => db.product.createMany({ data: chunk }));
+  return { categories: categories.length, products: products.length };
+}
