@@ -42,3 +42,8 @@ export function assertNoDevSecretsInProduction(nodeEnv: NodeEnv, secrets: Record
 }
 
 export const portSchema = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+/** The key the users subgraph signs user tokens with and the gateway verifies them with. */
+export const userTokenSecretSchema = () => secretWithDevDefault('JWT_SECRET', 'user-token-signing-key-change-me!!');
+/** The key the gateway signs per-request identity tokens with and every subgraph verifies. */
+export const internalTokenSecretSchema = () => secretWithDevDefault('INTERNAL_TOKEN_SECRET', 'internal-identity-key-change-me!');

@@ -11,3 +11,4 @@ export * from './money.ts';
 export * from './prisma.ts';
 export * from './seed-plan.ts';
 export * from './subgraph.ts';
+export * from './entity-client.ts';

@@ -11,7 +11,7 @@ import { parse } from 'graphql';
 import { z } from 'zod';
 import type { Counter } from 'prom-client';
 import { openDatabase, type DatabaseLocation } from './database.ts';
-import { assertNoDevSecretsInProduction, nodeEnvSchema, parseEnv, portSchema, secretWithDevDefault } from './env.ts';
+import { assertNoDevSecretsInProduction, internalTokenSecretSchema, nodeEnvSchema, parseEnv, portSchema } from './env.ts';
 import { createErrorFormatter } from './errors.ts';
 import { createServiceApp, listen, onShutdownSignal, type RunningServer } from './http.ts';
 import { IDENTITY_HEADER, verifyIdentityToken, type Viewer } from './identity.ts';
@@ -60,7 +60,7 @@ export const subgraphEnvSchema = (name: string, defaultPort: number) =>
     PORT: portSchema(defaultPort),
     DATABASE_URL: z.string().url().optional(),
     DATA_DIR: z.string().default(resolve('.data', name)),
-    INTERNAL_TOKEN_SECRET: secretWithDevDefault('INTERNAL_TOKEN_SECRET', 'internal-identity-key-change-me!'),
+    INTERNAL_TOKEN_SECRET: internalTokenSecretSchema(),
     SEED: z.enum(['demo', 'none']).optional(),
     SEED_PRODUCTS: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_SEED_PRODUCTS),
   });

@@ -1,0 +1,46 @@
+import { IDENTITY_HEADER, signIdentityToken, type Viewer } from './identity.ts';
+
+/**
+ * An explicit internal call from one subgraph to another (ARCHITECTURE.md: subgraphs never read
+ * each other's tables). It asks the owning subgraph's `_entities` for the given ids and returns
+ * what exists, keyed by id. Used sparingly, for checks a mutation cannot do from its own data,
+ * such as "does this product exist" before a review is stored.
+ */
+export interface EntityClientOptions {
+  url: string;
+  internalTokenSecret: string;
+  timeoutMs?: number;
+  /** Acts as this service, with this role, towards the other subgraph. */
+  actingAs?: Viewer;
+}
+
+export class EntityClientError extends Error {
+  override name = 'EntityClientError';
+}
+
+export function createEntityClient(options: EntityClientOptions) {
+  const actingAs = options.actingAs ?? { id: 'service', role: 'ADMIN' };
+  return {
+    async fetchEntities<T extends { id: string }>(typename: string, ids: readonly string[], selection: string): Promise<Map<string, T>> {
+      if (ids.length === 0) return new Map();
+      const query = `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on ${typename} { ${selection} } } }`;
+      const response = await fetch(options.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          [IDENTITY_HEADER]: await signIdentityToken(actingAs, options.internalTokenSecret),
+        },
+        body: JSON.stringify({ query, variables: { representations: ids.map((id) => ({ __typename: typename, id })) } }),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
+      });
+      const body = (await response.json().catch(() => null)) as { data?: { _entities?: Array<T | null> }; errors?: unknown[] } | null;
+      if (!response.ok || !body?.data?._entities) {
+        throw new EntityClientError(`${typename} look-up at ${options.url} failed with HTTP ${response.status}`);
+      }
+      const found = new Map<string, T>();
+      for (const entity of body.data._entities) if (entity) found.set(entity.id, entity);
+      return found;
+    },
+  };
+}
+export type EntityClient = ReturnType<typeof createEntityClient>;
