@@ -1,0 +1,30 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { internalTokenSecretSchema, nodeEnvSchema, portSchema, userTokenSecretSchema } from '@supergraph/service-kit';
+
+/** Every setting of the gateway, parsed once at start-up (README lists them). */
+export const gatewayEnvSchema = z.object({
+  NODE_ENV: nodeEnvSchema,
+  HOST: z.string().default('127.0.0.1'),
+  PORT: portSchema(4000),
+  SUPERGRAPH_FILE: z.string().default(resolve('supergraph.graphql')),
+  JWT_SECRET: userTokenSecretSchema(),
+  INTERNAL_TOKEN_SECRET: internalTokenSecretSchema(),
+  SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  // Where each subgraph is; unset ones use the routing URL composed into the supergraph.
+  PRODUCTS_SUBGRAPH_URL: z.string().url().optional(),
+  USERS_SUBGRAPH_URL: z.string().url().optional(),
+  ORDERS_SUBGRAPH_URL: z.string().url().optional(),
+  INVENTORY_SUBGRAPH_URL: z.string().url().optional(),
+  REVIEWS_SUBGRAPH_URL: z.string().url().optional(),
+});
+export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
+
+export function subgraphUrlOverrides(env: GatewayEnv): Record<string, string> {
+  const overrides: Record<string, string> = {};
+  for (const name of ['products', 'users', 'orders', 'inventory', 'reviews'] as const) {
+    const url = env[`${name.toUpperCase()}_SUBGRAPH_URL` as `${Uppercase<typeof name>}_SUBGRAPH_URL`];
+    if (url) overrides[name] = url;
+  }
+  return overrides;
+}

@@ -1,0 +1,24 @@
+import { readFile } from 'node:fs/promises';
+import { assertNoDevSecretsInProduction, createLogger, onShutdownSignal, parseEnv } from '@supergraph/service-kit';
+import { gatewayEnvSchema, subgraphUrlOverrides } from './config.ts';
+import { createGateway } from './server.ts';
+
+const log = createLogger('gateway');
+try {
+  const env = parseEnv(gatewayEnvSchema);
+  assertNoDevSecretsInProduction(env.NODE_ENV, { JWT_SECRET: env.JWT_SECRET, INTERNAL_TOKEN_SECRET: env.INTERNAL_TOKEN_SECRET });
+  const gateway = await createGateway({
+    supergraphSdl: await readFile(env.SUPERGRAPH_FILE, 'utf8'),
+    subgraphUrls: subgraphUrlOverrides(env),
+    userTokenSecret: env.JWT_SECRET,
+    internalTokenSecret: env.INTERNAL_TOKEN_SECRET,
+    development: env.NODE_ENV === 'development',
+    log,
+  });
+  const running = await gateway.listen(env.PORT, env.HOST);
+  log.info({ url: `${running.url}/graphql` }, 'gateway ready');
+  onShutdownSignal(() => gateway.close(), log);
+} catch (error) {
+  log.fatal({ err: error }, 'gateway failed to start');
+  process.exit(1);
+}

@@ -1,0 +1,18 @@
+import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { IDENTITY_HEADER } from '@supergraph/service-kit';
+import type { GatewayContext } from './context.ts';
+
+/**
+ * How the gateway talks to one subgraph. Client headers are never forwarded: the only identity a
+ * subgraph sees is the token the gateway minted after verifying the client's bearer token.
+ */
+export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
+    const headers = options.request.http?.headers;
+    if (!headers) return;
+    headers.delete(IDENTITY_HEADER);
+    if (!('context' in options) || !options.context?.identityToken) return;
+    const token = await options.context.identityToken();
+    if (token) headers.set(IDENTITY_HEADER, token);
+  }
+}

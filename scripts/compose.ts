@@ -1,0 +1,12 @@
+// `npm run compose`: supergraph.yaml -> supergraph.graphql (what the gateway loads by default).
+import { writeFile } from 'node:fs/promises';
+import { composeSupergraph, readSupergraphConfig } from '@supergraph/composition';
+import { repoPath } from './paths.ts';
+
+const result = composeSupergraph(await readSupergraphConfig(repoPath('supergraph.yaml')));
+if (!result.ok) {
+  console.error(`Composition failed:\n${result.errors.map((e) => `  - ${e}`).join('\n')}`);
+  process.exit(1);
+}
+await writeFile(repoPath('supergraph.graphql'), result.supergraphSdl);
+console.log(`supergraph.graphql written (${result.hints.length} composition hints)`);

@@ -1,0 +1,110 @@
+// `npm start`: the whole supergraph on this machine: five subgraphs (each with its own
+// database, migrated and seeded) and the gateway, each in its own process. Ctrl-C stops all.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { z } from 'zod';
+import { DEFAULT_SEED_PRODUCTS, DEMO_ACCOUNTS, parseEnv } from '@supergraph/service-kit';
+import { ensureServiceDatabases } from './local-databases.ts';
+import { repoPath } from './paths.ts';
+import { GATEWAY_PORT, SUBGRAPHS, SUBGRAPH_NAMES } from './services.ts';
+
+const env = parseEnv(
+  z.object({
+    DATABASE_URL: z.string().url().optional(),
+    DATABASE_PREFIX: z.string().regex(/^[a-z][a-z0-9_]*$/).default('supergraph'),
+    DATA_DIR: z.string().default(repoPath('.data')),
+    SEED_PRODUCTS: z.coerce.number().int().min(1).default(DEFAULT_SEED_PRODUCTS),
+    START_TIMEOUT_MS: z.coerce.number().int().default(180_000),
+  }),
+);
+
+const started = Date.now();
+const children = new Map<string, ChildProcess>();
+let stopping = false;
+
+function run(name: string, entry: string, extraEnv: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: repoPath(),
+    env: { ...process.env, ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  for (const stream of [child.stdout!, child.stderr!]) {
+    createInterface({ input: stream }).on('line', (line) => console.log(`[${name.padEnd(9)}] ${line}`));
+  }
+  child.on('exit', (code, signal) => {
+    children.delete(name);
+    if (!stopping) {
+      console.error(`${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything`);
+      void stopAll(1);
+    }
+  });
+  children.set(name, child);
+  return child;
+}
+
+async function waitUntilReady(name: string, port: number): Promise<void> {
+  const deadline = Date.now() + env.START_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (stopping) return;
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    if (ready) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`${name} was not ready on port ${port} after ${env.START_TIMEOUT_MS} ms`);
+}
+
+async function stopAll(exitCode: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  const exits = [...children.values()].map(
+    (child) =>
+      new Promise<void>((resolve) => {
+        const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        child.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  );
+  await Promise.all(exits);
+  console.log('all services stopped');
+  process.exit(exitCode);
+}
+
+process.on('SIGINT', () => void stopAll(0));
+process.on('SIGTERM', () => void stopAll(0));
+
+try {
+  const databaseUrls = env.DATABASE_URL
+    ? await ensureServiceDatabases(env.DATABASE_URL, env.DATABASE_PREFIX, SUBGRAPH_NAMES)
+    : ({} as Record<string, string>);
+  console.log(env.DATABASE_URL ? `databases: PostgreSQL (${env.DATABASE_PREFIX}_*)` : `databases: embedded PGlite under ${env.DATA_DIR}`);
+
+  await Promise.all(
+    SUBGRAPHS.map(({ name, port }) => {
+      run(name, `subgraphs/${name}/src/index.ts`, {
+        PORT: String(port),
+        DATA_DIR: `${env.DATA_DIR}/${name}`,
+        SEED_PRODUCTS: String(env.SEED_PRODUCTS),
+        PRODUCTS_SUBGRAPH_URL: 'http://127.0.0.1:4001/graphql',
+        ...(databaseUrls[name] ? { DATABASE_URL: databaseUrls[name] } : {}),
+      });
+      return waitUntilReady(name, port);
+    }),
+  );
+  run('gateway', 'gateway/src/index.ts', { PORT: String(GATEWAY_PORT) });
+  await waitUntilReady('gateway', GATEWAY_PORT);
+
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  console.log(`
+  Supergraph ready in ${seconds} s
+  Gateway:     http://localhost:${GATEWAY_PORT}/graphql
+  Demo login:  ${DEMO_ACCOUNTS.shopper.email} / ${DEMO_ACCOUNTS.shopper.password}
+  Admin login: ${DEMO_ACCOUNTS.admin.email} / ${DEMO_ACCOUNTS.admin.password}   (demo data only)
+  Ctrl-C stops every service; data is kept${env.DATABASE_URL ? '' : ` in ${env.DATA_DIR}`}.
+`);
+} catch (error) {
+  console.error(`start failed: ${(error as Error).message}`);
+  await stopAll(1);
+}
