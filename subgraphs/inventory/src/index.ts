@@ -1,0 +1,4 @@
+import { runSubgraph } from '@supergraph/service-kit';
+import { inventorySubgraph } from './subgraph.ts';
+
+await runSubgraph(inventorySubgraph);

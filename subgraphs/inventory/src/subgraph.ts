@@ -1,0 +1,18 @@
+import { fileURLToPath } from 'node:url';
+import { createPrismaClient, type SubgraphDefinition } from '@supergraph/service-kit';
+import { PrismaClient } from './generated/prisma/client.ts';
+import { createContext, type InventoryContext } from './context.ts';
+import { resolvers } from './resolvers.ts';
+import { seedInventory } from './seed.ts';
+
+/** The inventory subgraph: how many units of each product can be ordered, and what shipping one costs. */
+export const inventorySubgraph: SubgraphDefinition<PrismaClient, InventoryContext> = {
+  name: 'inventory',
+  defaultPort: 4004,
+  schemaFile: fileURLToPath(new URL('./schema.graphql', import.meta.url)),
+  migrationsDir: fileURLToPath(new URL('../prisma/migrations', import.meta.url)),
+  resolvers,
+  createDb: (database, counter) => createPrismaClient(PrismaClient, database, counter),
+  createContext,
+  seed: seedInventory,
+};

@@ -1,0 +1,14 @@
+import type { RequestContext } from '@supergraph/service-kit';
+import type { PrismaClient } from './generated/prisma/client.ts';
+import { createLoaders, type OrderLoaders } from './loaders.ts';
+import { OrderStore } from './store.ts';
+
+export interface OrdersContext extends RequestContext<PrismaClient> {
+  store: OrderStore;
+  loaders: OrderLoaders;
+}
+
+export function createContext(base: RequestContext<PrismaClient>): OrdersContext {
+  const store = new OrderStore(base.db);
+  return { ...base, store, loaders: createLoaders(store) };
+}

@@ -1,0 +1,34 @@
+import { money, type GraphQLResolverMap } from '@supergraph/service-kit';
+import type { Order, OrderItem } from './generated/prisma/client.ts';
+import type { OrdersContext } from './context.ts';
+import { assertMayReadOrdersOf, mayReadOrder, parseOrdersFirst } from './order-access.ts';
+
+/** What the resolvers use of the context; the unit tests build just this. */
+type ResolverContext = Pick<OrdersContext, 'viewer' | 'loaders'>;
+
+// `satisfies` rather than a type annotation keeps each resolver's own signature, so tests can call them.
+export const resolvers = {
+  User: {
+    async orders(user: { id: string }, args: { first: number }, ctx: ResolverContext): Promise<Order[]> {
+      assertMayReadOrdersOf(ctx.viewer, user.id);
+      const orders = await ctx.loaders.latestOrdersOfUser.load(user.id, parseOrdersFirst(args.first));
+      // Prime the loader so entity look-ups of these orders later in this request cost nothing.
+      for (const order of orders) ctx.loaders.order.prime(order.id, order);
+      return orders;
+    },
+  },
+  Order: {
+    async __resolveReference(reference: { id: string }, ctx: ResolverContext): Promise<Order | null> {
+      const order = await ctx.loaders.order.load(reference.id);
+      return order && mayReadOrder(ctx.viewer, order) ? order : null;
+    },
+    createdAt: (order: Order) => order.createdAt.toISOString(),
+    total: (order: Order) => money(order.totalCents, order.currency),
+    items: (order: Order, _: unknown, ctx: ResolverContext): Promise<OrderItem[]> => ctx.loaders.itemsOfOrder.load(order.id),
+    user: (order: Order) => ({ __typename: 'User' as const, id: order.userId }),
+  },
+  OrderItem: {
+    unitPrice: (item: OrderItem) => money(item.unitPriceCents, item.currency),
+    product: (item: OrderItem) => ({ __typename: 'Product' as const, id: item.productId }),
+  },
+} satisfies GraphQLResolverMap<OrdersContext>;

@@ -1,0 +1,19 @@
+import { fileURLToPath } from 'node:url';
+import { createPrismaClient, type SubgraphDefinition } from '@supergraph/service-kit';
+import { PrismaClient } from './generated/prisma/client.ts';
+import { createContext, type OrdersContext } from './context.ts';
+import { resolvers } from './resolvers.ts';
+
+/**
+ * The orders subgraph: orders, their items at the price paid, and each user's order history.
+ * No demo seed: orders only come from checkouts.
+ */
+export const ordersSubgraph: SubgraphDefinition<PrismaClient, OrdersContext> = {
+  name: 'orders',
+  defaultPort: 4003,
+  schemaFile: fileURLToPath(new URL('./schema.graphql', import.meta.url)),
+  migrationsDir: fileURLToPath(new URL('../prisma/migrations', import.meta.url)),
+  resolvers,
+  createDb: (database, counter) => createPrismaClient(PrismaClient, database, counter),
+  createContext,
+};
