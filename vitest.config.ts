@@ -2,12 +2,26 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['**/*.test.ts'],
-    exclude: ['**/node_modules/**', '**/.data/**'],
-    globalSetup: ['tests/global-setup.ts'],
-    // End-to-end files share one stack and read its counters: run them one after another.
-    fileParallelism: false,
-    testTimeout: 60_000,
-    hookTimeout: 180_000,
+    projects: [
+      {
+        // Pure logic beside the code it tests: no servers, no databases.
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts', 'subgraphs/*/src/**/*.test.ts', 'gateway/src/**/*.test.ts', 'scripts/**/*.test.ts'],
+        },
+      },
+      {
+        // The whole supergraph over real HTTP, on real PostgreSQL when DATABASE_URL is set.
+        test: {
+          name: 'integration',
+          include: ['tests/**/*.test.ts'],
+          globalSetup: ['tests/global-setup.ts'],
+          // Files share one stack and read its counters: run them one after another.
+          fileParallelism: false,
+          testTimeout: 60_000,
+          hookTimeout: 180_000,
+        },
+      },
+    ],
   },
 });

@@ -2,14 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { pino } from 'pino';
 import { createSubgraph, type SubgraphService } from '@supergraph/service-kit';
 import { createGateway } from '../../gateway/src/server.ts';
-import { productsSubgraph } from '../../subgraphs/products/src/subgraph.ts';
-import { usersSubgraph } from '../../subgraphs/users/src/subgraph.ts';
-import { ordersSubgraph } from '../../subgraphs/orders/src/subgraph.ts';
-import { inventorySubgraph } from '../../subgraphs/inventory/src/subgraph.ts';
-import { reviewsSubgraph } from '../../subgraphs/reviews/src/subgraph.ts';
 import { dropServiceDatabases, ensureServiceDatabases } from '../../scripts/local-databases.ts';
 import { repoPath } from '../../scripts/paths.ts';
 import { SUBGRAPH_NAMES, type SubgraphName } from '../../scripts/services.ts';
+import { subgraphRegistry } from '../../scripts/subgraph-registry.ts';
 
 /**
  * The whole supergraph in one process on ephemeral ports, for end-to-end tests: real HTTP
@@ -52,22 +48,20 @@ export async function startStack(options: { seedProducts: number }): Promise<Sta
 
   const services: SubgraphService<unknown>[] = [];
   const urls: Partial<Record<SubgraphName, string>> = {};
-  const start = async (service: SubgraphService<unknown>, name: SubgraphName) => {
+  const start = async (name: SubgraphName) => {
+    const registry = subgraphRegistry({
+      userTokenSecret: TEST_SECRETS.userToken,
+      internalTokenSecret: TEST_SECRETS.internalToken,
+      productsUrl: urls.products ?? 'http://127.0.0.1:1/unused',
+    });
+    const { definition, extra } = registry[name];
+    const service = await createSubgraph(definition, { ...common(name), extra });
     services.push(service);
     urls[name] = `${(await service.listen(0)).url}/graphql`;
-    return service;
   };
-  // Products first: reviews checks products exist through it.
-  await start(await createSubgraph(productsSubgraph, { ...common('products'), extra: {} }), 'products');
-  await Promise.all([
-    createSubgraph(usersSubgraph, { ...common('users'), extra: { JWT_SECRET: TEST_SECRETS.userToken } }).then((s) => start(s, 'users')),
-    createSubgraph(ordersSubgraph, { ...common('orders'), extra: {} }).then((s) => start(s, 'orders')),
-    createSubgraph(inventorySubgraph, { ...common('inventory'), extra: {} }).then((s) => start(s, 'inventory')),
-    createSubgraph(reviewsSubgraph, {
-      ...common('reviews'),
-      extra: { PRODUCTS_SUBGRAPH_URL: urls.products!, INTERNAL_TOKEN_SECRET: TEST_SECRETS.internalToken },
-    }).then((s) => start(s, 'reviews')),
-  ]);
+  // Products first: reviews checks through it that a reviewed product exists.
+  await start('products');
+  await Promise.all(SUBGRAPH_NAMES.filter((name) => name !== 'products').map(start));
 
   const gateway = await createGateway({
     supergraphSdl: await readFile(repoPath('supergraph.graphql'), 'utf8'),

@@ -1,0 +1,33 @@
+import type { SubgraphDefinition } from '@supergraph/service-kit';
+import { productsSubgraph } from '../subgraphs/products/src/subgraph.ts';
+import { usersSubgraph } from '../subgraphs/users/src/subgraph.ts';
+import { ordersSubgraph } from '../subgraphs/orders/src/subgraph.ts';
+import { inventorySubgraph } from '../subgraphs/inventory/src/subgraph.ts';
+import { reviewsSubgraph } from '../subgraphs/reviews/src/subgraph.ts';
+import type { SubgraphName } from './services.ts';
+
+/**
+ * Every subgraph's definition with the service-specific settings it needs, for the tools that
+ * run subgraphs in-process (test stack, migrate, seed, seed benchmark).
+ */
+export interface SubgraphSettings {
+  userTokenSecret: string;
+  internalTokenSecret: string;
+  productsUrl: string;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyDefinition = SubgraphDefinition<any, any, any>;
+
+export function subgraphRegistry(settings: SubgraphSettings): Record<SubgraphName, { definition: AnyDefinition; extra: object }> {
+  return {
+    products: { definition: productsSubgraph, extra: {} },
+    users: { definition: usersSubgraph, extra: { JWT_SECRET: settings.userTokenSecret } },
+    orders: { definition: ordersSubgraph, extra: {} },
+    inventory: { definition: inventorySubgraph, extra: {} },
+    reviews: {
+      definition: reviewsSubgraph,
+      extra: { PRODUCTS_SUBGRAPH_URL: settings.productsUrl, INTERNAL_TOKEN_SECRET: settings.internalTokenSecret },
+    },
+  };
+}
