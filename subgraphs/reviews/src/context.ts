@@ -1,0 +1,22 @@
+import { createEntityClient, type EntityClient, type RequestContext } from '@supergraph/service-kit';
+import type { PrismaClient } from './generated/prisma/client.ts';
+import type { ReviewsEnv } from './env.ts';
+import { createLoaders, type ReviewLoaders } from './loaders.ts';
+import { ReviewStore } from './store.ts';
+
+export interface ReviewsContext extends RequestContext<PrismaClient> {
+  store: ReviewStore;
+  loaders: ReviewLoaders;
+  /** The products subgraph, asked whether a product exists before it is reviewed. */
+  products: EntityClient;
+}
+
+export function createContext(base: RequestContext<PrismaClient>, env: ReviewsEnv): ReviewsContext {
+  const store = new ReviewStore(base.db);
+  return {
+    ...base,
+    store,
+    loaders: createLoaders(store),
+    products: createEntityClient({ url: env.PRODUCTS_SUBGRAPH_URL, internalTokenSecret: env.INTERNAL_TOKEN_SECRET }),
+  };
+}

@@ -1,0 +1,4 @@
+import { runSubgraph } from '@supergraph/service-kit';
+import { reviewsSubgraph } from './subgraph.ts';
+
+await runSubgraph(reviewsSubgraph);

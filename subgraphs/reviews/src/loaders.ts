@@ -1,0 +1,17 @@
+import { groupLoaderWithArg, rowLoader } from '@supergraph/service-kit';
+import type { ReviewStore } from './store.ts';
+
+/**
+ * Per-request loaders: a page of products costs one statement for their rating figures and one
+ * per distinct `first` for their review lists, however many products it holds.
+ */
+export function createLoaders(store: ReviewStore) {
+  return {
+    review: rowLoader((ids) => store.reviewsByIds(ids), (row) => row.id),
+    reviewsOfProduct: groupLoaderWithArg((ids, first: number) => store.latestReviewsOfProducts(ids, first), (row) => row.productId),
+    reviewsByAuthor: groupLoaderWithArg((ids, first: number) => store.latestReviewsByAuthors(ids, first), (row) => row.authorId),
+    // averageRating and reviewCount share it: asking for both costs one statement, not two.
+    ratingStats: rowLoader((ids) => store.ratingStatsOfProducts(ids), (row) => row.productId),
+  };
+}
+export type ReviewLoaders = ReturnType<typeof createLoaders>;

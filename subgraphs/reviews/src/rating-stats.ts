@@ -1,0 +1,16 @@
+/** Per-product rating figures, as one grouped statement returns them. */
+export interface RatingStats {
+  productId: string;
+  reviewCount: number;
+  ratingSum: number;
+}
+
+/**
+ * Mean of integer ratings to two decimals, halves rounded up, from the exact sum: `sum * 100 / count`
+ * is one correctly rounded division, so 41 stars over 40 reviews (1.025) gives 1.03, where
+ * rounding a floating-point average would give 1.02.
+ */
+export function roundedMeanRating(ratingSum: number, reviewCount: number): number | null {
+  if (reviewCount === 0) return null;
+  return Math.round((ratingSum * 100) / reviewCount) / 100;
+}

@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import { badUserInput, notFound, unauthenticated, type GraphQLResolverMap } from '@supergraph/service-kit';
+import type { Review } from './generated/prisma/client.ts';
+import type { ReviewsContext } from './context.ts';
+import { parseAddReviewInput, parseFirst } from './input.ts';
+import { roundedMeanRating } from './rating-stats.ts';
+
+interface EntityReference {
+  id: string;
+}
+
+export const resolvers: GraphQLResolverMap<ReviewsContext> = {
+  Mutation: {
+    async addReview(_: unknown, args: { input: unknown }, ctx: ReviewsContext): Promise<Review> {
+      if (!ctx.viewer) throw unauthenticated('Sign in to review a product');
+      const input = parseAddReviewInput(args.input);
+      // Products live in another subgraph's database: ask it, never its tables.
+      const products = await ctx.products.fetchEntities('Product', [input.productId], 'id');
+      if (!products.has(input.productId)) throw notFound(`No product with id ${input.productId}`);
+      const review = await ctx.store.createReview({ id: randomUUID(), authorId: ctx.viewer.id, ...input });
+      if (!review) throw badUserInput('You have already reviewed this product', { field: 'productId' });
+      return review;
+    },
+  },
+  Review: {
+    __resolveReference: (reference: EntityReference, ctx: ReviewsContext) => ctx.loaders.review.load(reference.id),
+    createdAt: (review: Review) => review.createdAt.toISOString(),
+    author: (review: Review) => ({ __typename: 'User', id: review.authorId }),
+    product: (review: Review) => ({ __typename: 'Product', id: review.productId }),
+  },
+  Product: {
+    // Products are owned elsewhere; here one is just its id, whose reviews may be empty.
+    __resolveReference: (reference: EntityReference) => ({ id: reference.id }),
+    reviews: (product: EntityReference, args: { first: number }, ctx: ReviewsContext) =>
+      ctx.loaders.reviewsOfProduct.load(product.id, parseFirst(args.first)),
+    async averageRating(product: EntityReference, _: unknown, ctx: ReviewsContext) {
+      const stats = await ctx.loaders.ratingStats.load(product.id);
+      return stats ? roundedMeanRating(stats.ratingSum, stats.reviewCount) : null;
+    },
+    async reviewCount(product: EntityReference, _: unknown, ctx: ReviewsContext) {
+      return (await ctx.loaders.ratingStats.load(product.id))?.reviewCount ?? 0;
+    },
+  },
+  User: {
+    __resolveReference: (reference: EntityReference) => ({ id: reference.id }),
+    reviews: (user: EntityReference, args: { first: number }, ctx: ReviewsContext) =>
+      ctx.loaders.reviewsByAuthor.load(user.id, parseFirst(args.first)),
+  },
+};

@@ -1,0 +1,92 @@
+import { Prisma, type PrismaClient, type Review } from './generated/prisma/client.ts';
+import type { RatingStats } from './rating-stats.ts';
+
+export type NewReview = Pick<Review, 'id' | 'productId' | 'authorId' | 'rating' | 'body'>;
+
+/** All SQL of the reviews subgraph. Batch readers take many ids and cost one statement. */
+export class ReviewStore {
+  constructor(private readonly db: PrismaClient) {}
+
+  reviewsByIds(ids: readonly string[]): Promise<Review[]> {
+    return this.db.review.findMany({ where: { id: { in: [...ids] } } });
+  }
+
+  /** The newest `first` reviews of each product, all products in one statement. */
+  latestReviewsOfProducts(productIds: readonly string[], first: number): Promise<Review[]> {
+    return this.latestReviewsBy('product_id', productIds, first);
+  }
+
+  /** The newest `first` reviews by each author, all authors in one statement. */
+  latestReviewsByAuthors(authorIds: readonly string[], first: number): Promise<Review[]> {
+    return this.latestReviewsBy('author_id', authorIds, first);
+  }
+
+  /** Count and sum per product in one grouped statement; products without reviews are absent. */
+  async ratingStatsOfProducts(productIds: readonly string[]): Promise<RatingStats[]> {
+    const groups = await this.db.review.groupBy({
+      by: ['productId'],
+      where: { productId: { in: [...productIds] } },
+      _count: { _all: true },
+      _sum: { rating: true },
+    });
+    return groups.map((group) => ({ productId: group.productId, reviewCount: group._count._all, ratingSum: group._sum.rating ?? 0 }));
+  }
+
+  /**
+   * Inserts a review; null when this author already reviewed this product. The unique index
+   * decides, not an earlier read, so two concurrent submissions cannot both succeed.
+   */
+  async createReview(review: NewReview): Promise<Review | null> {
+    try {
+      return await this.db.review.create({ data: review });
+    } catch (error) {
+      if (isUniqueViolation(error)) return null;
+      throw error;
+    }
+  }
+
+  hasAnyReview(): Promise<boolean> {
+    return this.db.review.count({ take: 1 }).then((count) => count > 0);
+  }
+
+  /**
+   * Bulk insert for seeding: one statement of six array parameters, however many rows. Measured
+   * 5-6x faster than createMany, whose client-side cost dominates at 500,000 seed rows.
+   */
+  async insertMany(rows: readonly Review[]): Promise<number> {
+    return this.db.$executeRaw`
+      INSERT INTO "reviews" ("id", "product_id", "author_id", "rating", "body", "created_at")
+      SELECT * FROM unnest(
+        ${rows.map((r) => r.id)}::text[],
+        ${rows.map((r) => r.productId)}::text[],
+        ${rows.map((r) => r.authorId)}::text[],
+        ${rows.map((r) => r.rating)}::integer[],
+        ${rows.map((r) => r.body)}::text[],
+        ${rows.map((r) => r.createdAt)}::timestamp(3)[]
+      )`;
+  }
+
+  /** Fresh planner statistics after a bulk load: without them PostgreSQL scans the whole table. */
+  async refreshStatistics(): Promise<void> {
+    await this.db.$executeRaw`ANALYZE "reviews"`;
+  }
+
+  /**
+   * "First N per parent" with a window function: LIMIT cannot do it for many parents at once.
+   * Rows come back grouped by parent, newest first within each; ties broken by id so pages are stable.
+   */
+  private latestReviewsBy(parentColumn: 'product_id' | 'author_id', parentIds: readonly string[], first: number): Promise<Review[]> {
+    const parent = Prisma.raw(`"${parentColumn}"`);
+    return this.db.$queryRaw<Review[]>`
+      SELECT "id", "product_id" AS "productId", "author_id" AS "authorId", "rating", "body", "created_at" AS "createdAt"
+      FROM (
+        SELECT *, ROW_NUMBER() OVER (PARTITION BY ${parent} ORDER BY "created_at" DESC, "id" DESC) AS "position"
+        FROM "reviews"
+        WHERE ${parent} = ANY(${[...parentIds]}::text[])
+      ) AS "ranked"
+      WHERE "position" <= ${first}
+      ORDER BY ${parent}, "position"`;
+  }
+}
+
+const isUniqueViolation = (error: unknown) => error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002';
