@@ -74,6 +74,12 @@ async function stopAll(exitCode: number): Promise<void> {
 
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
+// npm does not always pass a TERM on to this process; if our parent goes away, stop too,
+// rather than leave six orphaned servers holding the ports.
+const parentPid = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parentPid) void stopAll(0);
+}, 1000).unref();
 
 try {
   const databaseUrls = env.DATABASE_URL
