@@ -1,5 +1,6 @@
 import { demoIds, insertInChunks, prng, type SeedPlan } from '@supergraph/service-kit';
 import type { PrismaClient } from './generated/prisma/client.ts';
+import { InventoryStore } from './store.ts';
 
 export const OUT_OF_STOCK_SHARE = 0.05;
 export const MAX_SEEDED_UNITS = 250;
@@ -24,7 +25,8 @@ export function demoStockLevels(productCount: number): Array<{ productId: string
 export async function seedInventory(db: PrismaClient, plan: SeedPlan): Promise<Record<string, number> | null> {
   if ((await db.stockLevel.count({ take: 1 })) > 0) return null;
   const rows = demoStockLevels(plan.products);
-  // At most 3 bound columns a row: 10,000 rows stay far below PostgreSQL's 65,535 bind parameters.
-  await insertInChunks(rows, 10_000, (chunk) => db.stockLevel.createMany({ data: chunk }));
+  const store = new InventoryStore(db);
+  await insertInChunks(rows, 20_000, (chunk) => store.insertStockLevels(chunk));
+  await store.refreshStatistics();
   return { stockLevels: rows.length, outOfStock: rows.filter((row) => row.available === 0).length };
 }

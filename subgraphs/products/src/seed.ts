@@ -1,5 +1,6 @@
 import { demoIds, insertInChunks, pick, prng, type SeedPlan } from '@supergraph/service-kit';
 import type { PrismaClient } from './generated/prisma/client.ts';
+import { ProductStore } from './store.ts';
 
 const CATEGORY_NAMES = [
   'Audio', 'Books', 'Cameras', 'Computers', 'Fitness', 'Garden',
@@ -33,7 +34,8 @@ export async function seedProducts(db: PrismaClient, plan: SeedPlan): Promise<Re
       categoryId: categories[i % categories.length]!.id,
     };
   });
-  // 9 columns a row: 5,000 rows stay far below PostgreSQL's 65,535 bind parameters.
-  await insertInChunks(products, 5_000, (chunk) => db.product.createMany({ data: chunk }));
+  const store = new ProductStore(db);
+  await insertInChunks(products, 10_000, (chunk) => store.insertProducts(chunk));
+  await store.refreshStatistics();
   return { categories: categories.length, products: products.length };
 }

@@ -25,6 +25,31 @@ export class ProductStore {
     return { products: rows.slice(0, request.first), hasNextPage: rows.length > request.first };
   }
 
+  /**
+   * Seeding: one INSERT … SELECT FROM unnest(arrays) per chunk. Postgres binds one array a
+   * column, so the chunk size is not capped by bind parameters, and it is several times faster
+   * than createMany, whose client-side cost dominates at 100,000 rows.
+   */
+  insertProducts(rows: readonly Omit<Product, 'createdAt'>[]): Promise<number> {
+    return this.db.$executeRaw`
+      INSERT INTO "products" ("id", "sku", "name", "description", "price_cents", "currency", "weight_grams", "category_id")
+      SELECT * FROM unnest(
+        ${rows.map((r) => r.id)}::text[],
+        ${rows.map((r) => r.sku)}::text[],
+        ${rows.map((r) => r.name)}::text[],
+        ${rows.map((r) => r.description)}::text[],
+        ${rows.map((r) => r.priceCents)}::integer[],
+        ${rows.map((r) => r.currency)}::char(3)[],
+        ${rows.map((r) => r.weightGrams)}::integer[],
+        ${rows.map((r) => r.categoryId)}::text[]
+      )`;
+  }
+
+  /** Fresh planner statistics after a bulk load, so the first catalog queries use the indexes. */
+  async refreshStatistics(): Promise<void> {
+    await this.db.$executeRaw`ANALYZE "products"`;
+  }
+
   countCatalog(filter: CatalogFilter): Promise<number> {
     return this.db.product.count({ where: filterWhere(filter) });
   }
