@@ -60,6 +60,12 @@ describe('Catalog through the gateway', () => {
     expect((await walkCatalog(100, { search: 'Walnut' })).totalCount).toBe(byDescription[0]!.n);
   });
 
+  it('treats LIKE wildcards in a search as plain characters', async () => {
+    for (const search of ['%', '_', 'lamp%']) {
+      expect((await walkCatalog(100, { search })).totalCount).toBe(0);
+    }
+  });
+
   it('carries stock and review aggregates for every node', async () => {
     const response = await gql<Catalog>(operation('Catalog'), { first: 20 });
     const nodes = response.data!.products.edges.map((e) => e.node);

@@ -65,10 +65,14 @@ function filterWhere(filter: CatalogFilter): Prisma.ProductWhereInput {
     };
   }
   if (filter.search) {
+    const pattern = escapeLikePattern(filter.search);
     where.OR = [
-      { name: { contains: filter.search, mode: 'insensitive' } },
-      { description: { contains: filter.search, mode: 'insensitive' } },
+      { name: { contains: pattern, mode: 'insensitive' } },
+      { description: { contains: pattern, mode: 'insensitive' } },
     ];
   }
   return where;
 }
+
+/** Prisma passes `contains` into ILIKE as is: escape LIKE's wildcards so a search is literal. */
+export const escapeLikePattern = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
