@@ -55,17 +55,17 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   await apollo.start();
 
   // Ready once the supergraph is loaded (apollo.start() resolved); subgraphs may come and go.
-  const app = createServiceApp({ metrics, ready: async () => true });
-  app.use(
-    '/graphql',
-    express.json({ limit: '1mb' }),
-    expressMiddleware(apollo, {
+  const app = createServiceApp({
+    metrics,
+    ready: async () => true,
+    bodyLimit: '1mb',
+    graphql: expressMiddleware(apollo, {
       context: async ({ req }) => {
         const viewer = await viewerFromRequest(req.headers, options.userTokenSecret);
         return { viewer, identityToken: identityTokenMinter(viewer, options.internalTokenSecret) };
       },
     }),
-  );
+  });
 
   return {
     app,

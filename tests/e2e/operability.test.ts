@@ -14,3 +14,21 @@ describe('health, readiness and metrics', () => {
     if (name !== 'gateway') expect(metrics).toContain('db_queries_total');
   });
 });
+
+describe('requests that never reach GraphQL', () => {
+  const post = (body: string) => fetch(stack().gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+
+  it('answer malformed JSON with 400 BAD_REQUEST as JSON, no stack trace', async () => {
+    const response = await post('{"query": ');
+    expect(response.status).toBe(400);
+    const text = await response.text();
+    expect(JSON.parse(text)).toEqual({ errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } }] });
+    expect(text).not.toMatch(/at .*\.(js|ts):\d+/);
+  });
+
+  it('answer an oversized body with 413', async () => {
+    const response = await post(JSON.stringify({ query: `{ categories { id } }`, padding: 'x'.repeat(2_000_000) }));
+    expect(response.status).toBe(413);
+    expect((await response.json()).errors[0].extensions.code).toBe('BAD_REQUEST');
+  });
+});

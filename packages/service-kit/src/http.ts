@@ -1,13 +1,21 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import express, { type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { ServiceMetrics } from './metrics.ts';
 
 /**
  * The routes every service exposes besides /graphql: liveness, readiness (ready only when the
  * service's dependencies answer) and Prometheus metrics.
  */
-export function createServiceApp(options: { metrics: ServiceMetrics; ready: () => Promise<boolean> }): Express {
+export interface ServiceAppOptions {
+  metrics: ServiceMetrics;
+  ready: () => Promise<boolean>;
+  /** The GraphQL handler (Apollo's Express middleware), mounted at /graphql behind a JSON body parser. */
+  graphql: RequestHandler;
+  bodyLimit: string;
+}
+
+export function createServiceApp(options: ServiceAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use((req, res, next) => {
@@ -25,8 +33,27 @@ export function createServiceApp(options: { metrics: ServiceMetrics; ready: () =
   app.get('/metrics', async (_req, res) => {
     res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });
+  app.use('/graphql', express.json({ limit: options.bodyLimit }), options.graphql);
+  app.use(requestErrorHandler);
   return app;
 }
+
+/**
+ * Bodies that never reach GraphQL (malformed JSON, too large) get a GraphQL-shaped error with a
+ * stable code instead of Express's default HTML page, which carries a stack trace in development.
+ */
+const requestErrorHandler: ErrorRequestHandler = (error: { status?: number; type?: string }, _req, res, _next) => {
+  const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+  const message =
+    error.type === 'entity.too.large'
+      ? 'Request body too large'
+      : error.type === 'entity.parse.failed'
+        ? 'Request body is not valid JSON'
+        : status === 500
+          ? 'Internal server error'
+          : 'Bad request';
+  res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+};
 
 export interface RunningServer {
   server: Server;

@@ -122,17 +122,14 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
       await db.$queryRawUnsafe(READINESS_QUERY);
       return true;
     },
-  });
-  app.use(
-    '/graphql',
-    express.json({ limit: '2mb' }),
-    expressMiddleware(apollo, {
+    bodyLimit: '2mb',
+    graphql: expressMiddleware(apollo, {
       context: async ({ req }) => {
         const viewer = await viewerFromIdentityHeader(req.headers[IDENTITY_HEADER], options.internalTokenSecret);
         return definition.createContext({ db, viewer, log }, options.extra);
       },
     }),
-  );
+  });
 
   const servers: RunningServer[] = [];
   return {
