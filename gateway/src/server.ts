@@ -7,7 +7,7 @@ import {
   createErrorFormatter,
   createServiceApp,
   createServiceMetrics,
-  listen,
+  createListeners,
   type Logger,
   type RunningServer,
   type ServiceMetrics,
@@ -41,7 +41,6 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     buildService: ({ name, url }) => new SubgraphDataSource({ url: options.subgraphUrls[name] ?? url }),
     logger: options.log,
   });
-  const servers: RunningServer[] = [];
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     includeStacktraceInErrorResponses: options.development,
@@ -67,16 +66,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     }),
   });
 
+  const listeners = createListeners(app);
   return {
     app,
     metrics,
-    async listen(port, host = '127.0.0.1') {
-      const running = await listen(app, port, host);
-      servers.push(running);
-      return running;
-    },
+    listen: listeners.listen,
     async close() {
-      await Promise.all(servers.map((s) => s.close()));
+      await listeners.closeAll();
       await apollo.stop();
     },
   };

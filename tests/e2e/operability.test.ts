@@ -29,6 +29,7 @@ describe('requests that never reach GraphQL', () => {
   it('answer an oversized body with 413', async () => {
     const response = await post(JSON.stringify({ query: `{ categories { id } }`, padding: 'x'.repeat(2_000_000) }));
     expect(response.status).toBe(413);
-    expect((await response.json()).errors[0].extensions.code).toBe('BAD_REQUEST');
+    const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
+    expect(body.errors[0]!.extensions.code).toBe('BAD_REQUEST');
   });
 });

@@ -84,6 +84,22 @@ export async function listen(app: Express | Parameters<typeof createServer>[1], 
   };
 }
 
+/**
+ * The listeners of one app: a service may listen more than once (tests), and closing it must
+ * close every listener before its dependencies (Apollo, the database) go away.
+ */
+export function createListeners(app: Express) {
+  const servers: RunningServer[] = [];
+  return {
+    async listen(port: number, host = '127.0.0.1'): Promise<RunningServer> {
+      const running = await listen(app, port, host);
+      servers.push(running);
+      return running;
+    },
+    closeAll: () => Promise.all(servers.map((s) => s.close())).then(() => undefined),
+  };
+}
+
 /** Runs `stop` once on SIGINT/SIGTERM, then exits; a second signal exits at once. */
 export function onShutdownSignal(stop: () => Promise<void>, log: { info: (msg: string) => void; error: (obj: unknown, msg: string) => void }) {
   let stopping = false;

@@ -12,7 +12,7 @@ import type { Counter } from 'prom-client';
 import { openDatabase, type DatabaseLocation } from './database.ts';
 import { assertNoDevSecretsInProduction, internalTokenSecretSchema, nodeEnvSchema, parseEnv, portSchema } from './env.ts';
 import { createErrorFormatter } from './errors.ts';
-import { createServiceApp, listen, onShutdownSignal, type RunningServer } from './http.ts';
+import { createListeners, createServiceApp, onShutdownSignal, type RunningServer } from './http.ts';
 import { IDENTITY_HEADER, verifyIdentityToken, type Viewer } from './identity.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createServiceMetrics, type ServiceMetrics } from './metrics.ts';
@@ -131,7 +131,7 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
     }),
   });
 
-  const servers: RunningServer[] = [];
+  const listeners = createListeners(app);
   return {
     name: definition.name,
     db,
@@ -139,13 +139,9 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
     metrics,
     app,
     seeded,
-    async listen(port, host = '127.0.0.1') {
-      const running = await listen(app, port, host);
-      servers.push(running);
-      return running;
-    },
+    listen: listeners.listen,
     async close() {
-      await Promise.all(servers.map((s) => s.close()));
+      await listeners.closeAll();
       await apollo.stop();
       await db.$disconnect();
       await database.close();

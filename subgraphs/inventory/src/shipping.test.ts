@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { GraphQLError } from 'graphql';
 import { parseShippingInputs, shippingEstimate } from './shipping.ts';
+import { errorCodeOf } from '@supergraph/service-kit/testing';
 
 const usd = (amountCents: number) => ({ amountCents, currency: 'USD' });
 
@@ -34,14 +34,7 @@ describe('shippingEstimate', () => {
 });
 
 describe('parseShippingInputs', () => {
-  const codeOf = (run: () => unknown) => {
-    try {
-      run();
-    } catch (error) {
-      return error instanceof GraphQLError ? error.extensions.code : 'not a GraphQLError';
-    }
-    return 'no error';
-  };
+  const codeOf = errorCodeOf;
 
   it('reads the @requires fields of a representation', () => {
     expect(parseShippingInputs({ __typename: 'Product', id: 'p1', price: { amountCents: 1999, currency: 'USD' }, weight: 1200 })).toEqual({

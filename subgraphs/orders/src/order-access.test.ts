@@ -1,15 +1,9 @@
 import { describe, it, expect } from 'vitest';
 import { GraphQLError } from 'graphql';
 import { assertMayReadOrdersOf, mayReadOrder, parseOrdersFirst } from './order-access.ts';
+import { errorCodeOf } from '@supergraph/service-kit/testing';
 
-const codeOf = (run: () => unknown) => {
-  try {
-    run();
-  } catch (error) {
-    return error instanceof GraphQLError ? error.extensions.code : 'not a GraphQLError';
-  }
-  return 'no error';
-};
+const codeOf = errorCodeOf;
 
 const alice = { id: 'alice', role: 'USER' as const };
 const admin = { id: 'root', role: 'ADMIN' as const };

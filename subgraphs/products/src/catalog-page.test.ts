@@ -1,15 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { GraphQLError } from 'graphql';
 import { MAX_PAGE_SIZE, decodeCursor, encodeCursor, parseCatalogArgs } from './catalog-page.ts';
+import { errorCodeOf } from '@supergraph/service-kit/testing';
 
-const codeOf = (fn: () => unknown) => {
-  try {
-    fn();
-  } catch (error) {
-    return (error as GraphQLError).extensions?.code;
-  }
-  return 'no error';
-};
+const codeOf = errorCodeOf;
 
 describe('catalog paging rules', () => {
   it('round-trips a cursor to the product id it was made from', () => {

@@ -1,18 +1,10 @@
-import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { parseAddReviewInput, parseFirst } from './input.ts';
+import { graphQLErrorOf } from '@supergraph/service-kit/testing';
 
 const valid = { productId: 'product-1', rating: 4, body: 'Nice.' };
 
-function errorOf(run: () => unknown): GraphQLError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof GraphQLError) return error;
-    throw error;
-  }
-  throw new Error('expected a GraphQLError');
-}
+const errorOf = graphQLErrorOf;
 
 describe('parseAddReviewInput', () => {
   it('trims the body and the product id', () => {

@@ -1,18 +1,10 @@
-import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { parseLogInInput, parseSignUpInput } from './input.ts';
+import { graphQLErrorOf } from '@supergraph/service-kit/testing';
 
 const valid = { email: 'ada@example.com', password: 'long enough!', name: 'Ada' };
 
-function errorOf(run: () => unknown): GraphQLError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof GraphQLError) return error;
-    throw error;
-  }
-  throw new Error('expected a GraphQLError');
-}
+const errorOf = graphQLErrorOf;
 
 describe('parseSignUpInput', () => {
   it('normalises the e-mail (trimmed, lower-cased) and the name (trimmed), but never the password', () => {
