@@ -22,6 +22,8 @@ export interface StackInfo {
   subgraphs: Record<SubgraphName, { url: string; databaseUrl: string }>;
   secrets: typeof TEST_SECRETS;
   seedProducts: number;
+  redisUrl: string | undefined;
+  eventsChannelPrefix: string;
 }
 
 export interface Stack extends StackInfo {
@@ -36,6 +38,8 @@ export async function startStack(options: { seedProducts: number }): Promise<Sta
     ? await ensureServiceDatabases(serverUrl, runId, SUBGRAPH_NAMES)
     : {};
 
+  // Channels of this run only: the machine's Redis is shared with other runs and leftovers.
+  const eventsChannelPrefix = `${runId}:`;
   const common = (name: SubgraphName) => ({
     nodeEnv: 'test' as const,
     databaseUrl: databaseUrls[name],
@@ -44,6 +48,8 @@ export async function startStack(options: { seedProducts: number }): Promise<Sta
     seed: 'demo' as const,
     seedProducts: options.seedProducts,
     log: log.child({ service: name }),
+    redisUrl: process.env.REDIS_URL,
+    eventsChannelPrefix,
   });
 
   const services: SubgraphService<unknown>[] = [];
@@ -85,6 +91,8 @@ export async function startStack(options: { seedProducts: number }): Promise<Sta
     subgraphs,
     secrets: TEST_SECRETS,
     seedProducts: options.seedProducts,
+    redisUrl: process.env.REDIS_URL,
+    eventsChannelPrefix,
     async close() {
       await gateway.close();
       await Promise.all(services.map((s) => s.close()));

@@ -19,7 +19,7 @@ export class EntityClientError extends Error {
 }
 
 export function createEntityClient(options: EntityClientOptions) {
-  const actingAs = options.actingAs ?? { id: 'service', role: 'ADMIN' };
+  const actingAs = options.actingAs ?? { id: 'service', role: 'SERVICE' };
   return {
     async fetchEntities<T extends { id: string }>(typename: string, ids: readonly string[], selection: string): Promise<Map<string, T>> {
       if (ids.length === 0) return new Map();

@@ -10,7 +10,8 @@ import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
  *   cannot forge it without the internal key, and a stolen user token alone does not work
  *   against a subgraph.
  */
-export type Role = 'USER' | 'ADMIN';
+/** SERVICE is one service calling another's internal API (never a person, never from a client). */
+export type Role = 'USER' | 'ADMIN' | 'SERVICE';
 export interface Viewer {
   id: string;
   role: Role;
@@ -47,7 +48,7 @@ export type VerifyResult = { ok: true; viewer: Viewer } | { ok: false; reason: '
 async function verify(token: string, secret: string, claims: { issuer: string; audience: string }): Promise<VerifyResult> {
   try {
     const { payload } = await jwtVerify(token, key(secret), { ...claims, algorithms: ['HS256'] });
-    const role = payload.role === 'ADMIN' ? 'ADMIN' : payload.role === 'USER' ? 'USER' : null;
+    const role = payload.role === 'ADMIN' || payload.role === 'USER' || payload.role === 'SERVICE' ? payload.role : null;
     if (!payload.sub || !role) return { ok: false, reason: 'invalid' };
     return { ok: true, viewer: { id: payload.sub, role } };
   } catch (error) {

@@ -12,3 +12,4 @@ export * from './prisma.ts';
 export * from './seed-plan.ts';
 export * from './subgraph.ts';
 export * from './entity-client.ts';
+export * from './events.ts';

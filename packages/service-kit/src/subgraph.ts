@@ -5,12 +5,13 @@ import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDis
 import { expressMiddleware } from '@as-integrations/express5';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/resolverMap.js';
-import express from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import { parse } from 'graphql';
 import { z } from 'zod';
 import type { Counter } from 'prom-client';
 import { openDatabase, type DatabaseLocation } from './database.ts';
-import { assertNoDevSecretsInProduction, internalTokenSecretSchema, nodeEnvSchema, parseEnv, portSchema } from './env.ts';
+import { assertNoDevSecretsInProduction, internalTokenSecretSchema, nodeEnvSchema, parseEnv, portSchema, type NodeEnv } from './env.ts';
+import { createEventBus, type EventBus } from './events.ts';
 import { createErrorFormatter } from './errors.ts';
 import { createListeners, createServiceApp, onShutdownSignal, type RunningServer } from './http.ts';
 import { IDENTITY_HEADER, verifyIdentityToken, type Viewer } from './identity.ts';
@@ -34,8 +35,28 @@ interface Disconnectable {
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
 }
 
+/** What a subgraph's long-lived parts (clients, workers) are built from, once per process. */
+export interface RuntimeDeps<Db, Extra> {
+  db: Db;
+  log: Logger;
+  extra: Extra;
+  events: EventBus;
+  nodeEnv: NodeEnv;
+  internalTokenSecret: string;
+}
+
+/** Long-lived parts of a subgraph beyond its database; closed before the database is. */
+export interface SubgraphRuntime {
+  close?(): Promise<void>;
+}
+
 /** Everything that makes one subgraph different from another; the rest is shared here. */
-export interface SubgraphDefinition<Db extends Disconnectable, Ctx extends RequestContext<Db>, Extra = object> {
+export interface SubgraphDefinition<
+  Db extends Disconnectable,
+  Ctx extends RequestContext<Db>,
+  Extra = object,
+  Runtime extends SubgraphRuntime = SubgraphRuntime,
+> {
   name: string;
   defaultPort: number;
   /** Absolute path of the subgraph's SDL file. */
@@ -45,7 +66,14 @@ export interface SubgraphDefinition<Db extends Disconnectable, Ctx extends Reque
   resolvers: GraphQLResolverMap<Ctx>;
   createDb(database: DatabaseLocation, queriesCounter: Counter<'service'>): Db;
   /** Builds the per-request context: fresh DataLoaders every request, never shared. */
-  createContext(base: RequestContext<Db>, extra: Extra): Ctx;
+  createContext(base: RequestContext<Db>, extra: Extra, runtime: Runtime): Ctx;
+  /** Builds long-lived clients and starts background workers (after migrations and seed). */
+  createRuntime?(deps: RuntimeDeps<Db, Extra>): Promise<Runtime>;
+  /**
+   * Service-to-service HTTP endpoints under /internal, for commands that are no part of the
+   * public graph (orders asking inventory to reserve stock). Only SERVICE identities get in.
+   */
+  internalRoutes?(router: Router, runtime: Runtime, deps: RuntimeDeps<Db, Extra>): void;
   /** Service-specific settings, parsed from the environment with the common ones. */
   extraEnv?: z.ZodType<Extra>;
   /** Inserts the demo data set when the database is empty; returns what it inserted, or null. */
@@ -62,6 +90,8 @@ export const subgraphEnvSchema = (name: string, defaultPort: number) =>
     INTERNAL_TOKEN_SECRET: internalTokenSecretSchema(),
     SEED: z.enum(['demo', 'none']).optional(),
     SEED_PRODUCTS: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_SEED_PRODUCTS),
+    REDIS_URL: z.string().url().optional(),
+    EVENTS_CHANNEL_PREFIX: z.string().default('supergraph:'),
   });
 
 export interface SubgraphOptions<Extra> {
@@ -73,6 +103,8 @@ export interface SubgraphOptions<Extra> {
   seedProducts: number;
   extra: Extra;
   log?: Logger;
+  redisUrl?: string | undefined;
+  eventsChannelPrefix?: string;
 }
 
 export interface SubgraphService<Db> {
@@ -87,8 +119,8 @@ export interface SubgraphService<Db> {
 }
 
 /** Builds a subgraph (database migrated and seeded, schema, HTTP app) without listening. */
-export async function createSubgraph<Db extends Disconnectable, Ctx extends RequestContext<Db>, Extra>(
-  definition: SubgraphDefinition<Db, Ctx, Extra>,
+export async function createSubgraph<Db extends Disconnectable, Ctx extends RequestContext<Db>, Extra, Runtime extends SubgraphRuntime>(
+  definition: SubgraphDefinition<Db, Ctx, Extra, Runtime>,
   options: SubgraphOptions<Extra>,
 ): Promise<SubgraphService<Db>> {
   const log = options.log ?? createLogger(definition.name);
@@ -105,6 +137,17 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
     seeded = await definition.seed(db, seedPlan(options.seedProducts), options.extra);
     if (seeded) log.info({ seeded, ms: Date.now() - started }, 'demo data seeded');
   }
+
+  const events = createEventBus({ redisUrl: options.redisUrl, channelPrefix: options.eventsChannelPrefix ?? 'supergraph:', log });
+  const deps: RuntimeDeps<Db, Extra> = {
+    db,
+    log,
+    extra: options.extra,
+    events,
+    nodeEnv: options.nodeEnv,
+    internalTokenSecret: options.internalTokenSecret,
+  };
+  const runtime = definition.createRuntime ? await definition.createRuntime(deps) : ({} as Runtime);
 
   const apollo = new ApolloServer<Ctx>({
     schema: buildSubgraphSchema([{ typeDefs: parse(readFileSync(definition.schemaFile, 'utf8')), resolvers: definition.resolvers }]),
@@ -126,10 +169,15 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
     graphql: expressMiddleware(apollo, {
       context: async ({ req }) => {
         const viewer = await viewerFromIdentityHeader(req.headers[IDENTITY_HEADER], options.internalTokenSecret);
-        return definition.createContext({ db, viewer, log }, options.extra);
+        return definition.createContext({ db, viewer, log }, options.extra, runtime);
       },
     }),
   });
+  if (definition.internalRoutes) {
+    const router = express.Router();
+    definition.internalRoutes(router, runtime, deps);
+    app.use('/internal', requireServiceIdentity(options.internalTokenSecret), express.json({ limit: '1mb' }), router);
+  }
 
   const listeners = createListeners(app);
   return {
@@ -143,6 +191,8 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
     async close() {
       await listeners.closeAll();
       await apollo.stop();
+      await runtime.close?.();
+      await events.close();
       await db.$disconnect();
       await database.close();
     },
@@ -156,9 +206,20 @@ async function viewerFromIdentityHeader(header: string | string[] | undefined, s
   return result.ok ? result.viewer : null;
 }
 
+function requireServiceIdentity(secret: string): RequestHandler {
+  return async (req, res, next) => {
+    const viewer = await viewerFromIdentityHeader(req.headers[IDENTITY_HEADER], secret);
+    if (viewer?.role !== 'SERVICE') {
+      res.status(403).json({ error: { code: 'FORBIDDEN', message: 'Internal endpoint: services only' } });
+      return;
+    }
+    next();
+  };
+}
+
 /** The entry point of a subgraph process: parse env, build, listen, stop cleanly on signals. */
-export async function runSubgraph<Db extends Disconnectable, Ctx extends RequestContext<Db>, Extra>(
-  definition: SubgraphDefinition<Db, Ctx, Extra>,
+export async function runSubgraph<Db extends Disconnectable, Ctx extends RequestContext<Db>, Extra, Runtime extends SubgraphRuntime>(
+  definition: SubgraphDefinition<Db, Ctx, Extra, Runtime>,
 ): Promise<void> {
   const log = createLogger(definition.name);
   try {
@@ -174,6 +235,8 @@ export async function runSubgraph<Db extends Disconnectable, Ctx extends Request
       seedProducts: env.SEED_PRODUCTS,
       extra,
       log,
+      redisUrl: env.REDIS_URL,
+      eventsChannelPrefix: env.EVENTS_CHANNEL_PREFIX,
     });
     const running = await service.listen(env.PORT, env.HOST);
     log.info({ url: `${running.url}/graphql` }, `${definition.name} subgraph ready`);
