@@ -10,7 +10,7 @@ import { subgraphRegistry } from './subgraph-registry.ts';
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 const serverUrl = process.env.DATABASE_URL;
-const registry = subgraphRegistry({ userTokenSecret: 'x'.repeat(32), internalTokenSecret: 'x'.repeat(32), productsUrl: 'http://127.0.0.1:1' });
+const registry = subgraphRegistry({ userTokenSecret: 'x'.repeat(32), internalTokenSecret: 'x'.repeat(32), productsUrl: 'http://127.0.0.1:1', inventoryUrl: 'http://127.0.0.1:1' });
 console.log(`database: ${serverUrl ? 'PostgreSQL' : 'embedded PGlite (in memory)'}`);
 
 for (const products of sizes.length > 0 ? sizes : [2_000, 100_000]) {

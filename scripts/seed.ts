@@ -12,6 +12,7 @@ const registry = subgraphRegistry({
   userTokenSecret: process.env.JWT_SECRET ?? 'seed-does-not-sign-tokens-0123456789abcdef',
   internalTokenSecret: process.env.INTERNAL_TOKEN_SECRET ?? 'seed-does-not-sign-tokens-0123456789abcdef',
   productsUrl: 'http://127.0.0.1:4001/graphql',
+  inventoryUrl: 'http://127.0.0.1:4004',
 });
 for (const name of SUBGRAPH_NAMES) {
   const started = Date.now();

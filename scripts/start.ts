@@ -94,6 +94,7 @@ try {
         DATA_DIR: `${env.DATA_DIR}/${name}`,
         SEED_PRODUCTS: String(env.SEED_PRODUCTS),
         PRODUCTS_SUBGRAPH_URL: 'http://127.0.0.1:4001/graphql',
+        INVENTORY_URL: 'http://127.0.0.1:4004',
         ...(databaseUrls[name] ? { DATABASE_URL: databaseUrls[name] } : {}),
       });
       return waitUntilReady(name, port);

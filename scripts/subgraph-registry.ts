@@ -2,6 +2,7 @@ import type { SubgraphDefinition } from '@supergraph/service-kit';
 import { productsSubgraph } from '../subgraphs/products/src/subgraph.ts';
 import { usersSubgraph } from '../subgraphs/users/src/subgraph.ts';
 import { ordersSubgraph } from '../subgraphs/orders/src/subgraph.ts';
+import { ordersEnvSchema, type OrdersEnv } from '../subgraphs/orders/src/env.ts';
 import { inventorySubgraph } from '../subgraphs/inventory/src/subgraph.ts';
 import { reviewsSubgraph } from '../subgraphs/reviews/src/subgraph.ts';
 import type { SubgraphName } from './services.ts';
@@ -14,6 +15,10 @@ export interface SubgraphSettings {
   userTokenSecret: string;
   internalTokenSecret: string;
   productsUrl: string;
+  /** Base URL of inventory (its internal reservation API), for orders. */
+  inventoryUrl: string;
+  /** Settings of the orders subgraph to override (tests shorten its recovery timings). */
+  orders?: Partial<OrdersEnv>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -23,7 +28,15 @@ export function subgraphRegistry(settings: SubgraphSettings): Record<SubgraphNam
   return {
     products: { definition: productsSubgraph, extra: {} },
     users: { definition: usersSubgraph, extra: { JWT_SECRET: settings.userTokenSecret } },
-    orders: { definition: ordersSubgraph, extra: {} },
+    orders: {
+      definition: ordersSubgraph,
+      extra: ordersEnvSchema.parse({
+        INVENTORY_URL: settings.inventoryUrl,
+        PRODUCTS_SUBGRAPH_URL: settings.productsUrl,
+        INTERNAL_TOKEN_SECRET: settings.internalTokenSecret,
+        ...settings.orders,
+      }),
+    },
     inventory: { definition: inventorySubgraph, extra: {} },
     reviews: {
       definition: reviewsSubgraph,

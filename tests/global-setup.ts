@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { startStack, type StackInfo } from './support/stack.ts';
+import { startStack, type StackInfo } from '../scripts/in-process-stack.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

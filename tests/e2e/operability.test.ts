@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SUBGRAPH_NAMES } from '../../scripts/services.ts';
+import { IDENTITY_HEADER, serviceIdentityToken } from '@supergraph/service-kit';
 import { stack } from '../support/graphql.ts';
 
 const base = (graphqlUrl: string) => graphqlUrl.replace(/\/graphql$/, '');
@@ -31,5 +32,16 @@ describe('requests that never reach GraphQL', () => {
     expect(response.status).toBe(413);
     const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
     expect(body.errors[0]!.extensions.code).toBe('BAD_REQUEST');
+  });
+
+  it('answer malformed JSON to an internal endpoint with 400 BAD_REQUEST as JSON too', async () => {
+    const response = await fetch(`${base(stack().subgraphs.inventory.url)}/internal/reservations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: await serviceIdentityToken('orders', stack().secrets.internalToken) },
+      body: '{"orderId": ',
+    });
+    expect(response.status).toBe(400);
+    expect(response.headers.get('content-type')).toMatch(/application\/json/);
+    expect(((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('BAD_REQUEST');
   });
 });

@@ -18,12 +18,21 @@ async function statementCounts(): Promise<Record<SubgraphName, number>> {
   return Object.fromEntries(entries) as Record<SubgraphName, number>;
 }
 
+/**
+ * Statements per subgraph for one run of the operation: the least seen over three runs, since a
+ * background loop (orders' outbox relay and recovery) may add a statement of its own to a run,
+ * while batching mistakes add statements to every run.
+ */
 async function statementsFor(query: string, variables: Record<string, unknown>) {
-  const before = await statementCounts();
-  const response = await gql(query, variables);
-  expect(response.errors).toBeUndefined();
-  const after = await statementCounts();
-  return Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, after[name] - before[name]])) as Record<SubgraphName, number>;
+  const runs: Array<Record<SubgraphName, number>> = [];
+  for (let run = 0; run < 3; run++) {
+    const before = await statementCounts();
+    const response = await gql(query, variables);
+    expect(response.errors).toBeUndefined();
+    const after = await statementCounts();
+    runs.push(Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, after[name] - before[name]])) as Record<SubgraphName, number>);
+  }
+  return Object.fromEntries(SUBGRAPH_NAMES.map((name) => [name, Math.min(...runs.map((r) => r[name]))])) as Record<SubgraphName, number>;
 }
 
 // The storefront catalog plus nested reviews with authors and stock: every subgraph but orders.

@@ -1,4 +1,4 @@
-import { IDENTITY_HEADER, signIdentityToken, type Viewer } from './identity.ts';
+import { IDENTITY_HEADER, serviceIdentityToken } from './identity.ts';
 
 /**
  * An explicit internal call from one subgraph to another (ARCHITECTURE.md: subgraphs never read
@@ -10,8 +10,8 @@ export interface EntityClientOptions {
   url: string;
   internalTokenSecret: string;
   timeoutMs?: number;
-  /** Acts as this service, with this role, towards the other subgraph. */
-  actingAs?: Viewer;
+  /** The calling service's name, as the other subgraph sees it (a SERVICE identity). */
+  callerName?: string;
 }
 
 export class EntityClientError extends Error {
@@ -19,7 +19,6 @@ export class EntityClientError extends Error {
 }
 
 export function createEntityClient(options: EntityClientOptions) {
-  const actingAs = options.actingAs ?? { id: 'service', role: 'SERVICE' };
   return {
     async fetchEntities<T extends { id: string }>(typename: string, ids: readonly string[], selection: string): Promise<Map<string, T>> {
       if (ids.length === 0) return new Map();
@@ -28,7 +27,7 @@ export function createEntityClient(options: EntityClientOptions) {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          [IDENTITY_HEADER]: await signIdentityToken(actingAs, options.internalTokenSecret),
+          [IDENTITY_HEADER]: await serviceIdentityToken(options.callerName ?? 'service', options.internalTokenSecret),
         },
         body: JSON.stringify({ query, variables: { representations: ids.map((id) => ({ __typename: typename, id })) } }),
         signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),

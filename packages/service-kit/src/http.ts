@@ -13,6 +13,8 @@ export interface ServiceAppOptions {
   /** The GraphQL handler (Apollo's Express middleware), mounted at /graphql behind a JSON body parser. */
   graphql: RequestHandler;
   bodyLimit: string;
+  /** Service-to-service endpoints at /internal, behind their own access check. */
+  internal?: { guard: RequestHandler; router: RequestHandler };
 }
 
 export function createServiceApp(options: ServiceAppOptions): Express {
@@ -34,6 +36,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
     res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });
   app.use('/graphql', express.json({ limit: options.bodyLimit }), options.graphql);
+  if (options.internal) app.use('/internal', options.internal.guard, express.json({ limit: options.bodyLimit }), options.internal.router);
   app.use(requestErrorHandler);
   return app;
 }

@@ -159,6 +159,12 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
   });
   await apollo.start();
 
+  let internal: { guard: RequestHandler; router: RequestHandler } | undefined;
+  if (definition.internalRoutes) {
+    const router = express.Router();
+    definition.internalRoutes(router, runtime, deps);
+    internal = { guard: requireServiceIdentity(options.internalTokenSecret), router };
+  }
   const app = createServiceApp({
     metrics,
     ready: async () => {
@@ -172,12 +178,8 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
         return definition.createContext({ db, viewer, log }, options.extra, runtime);
       },
     }),
+    internal,
   });
-  if (definition.internalRoutes) {
-    const router = express.Router();
-    definition.internalRoutes(router, runtime, deps);
-    app.use('/internal', requireServiceIdentity(options.internalTokenSecret), express.json({ limit: '1mb' }), router);
-  }
 
   const listeners = createListeners(app);
   return {

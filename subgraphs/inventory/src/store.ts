@@ -1,5 +1,39 @@
 import type { PrismaClient, StockLevel } from './generated/prisma/client.ts';
 
+export interface ReservationItem {
+  productId: string;
+  quantity: number;
+}
+
+export type ReserveResult = { outcome: 'RESERVED' } | { outcome: 'OUT_OF_STOCK'; shortProductIds: string[] } | { outcome: 'RELEASED' };
+
+export interface ReleaseResult {
+  releasedUnits: number;
+}
+
+/** Waiting for a pooled connection, then running: flash sales queue hundreds of these at once. */
+const RESERVATION_TRANSACTION = { maxWait: 10_000, timeout: 15_000 };
+
+/** Thrown inside a transaction to roll all of it back and still answer with `result`. */
+class RollbackWith {
+  constructor(readonly result: ReserveResult) {}
+}
+
+/** Every writer takes stock-row locks in this order, so two multi-item orders never deadlock. */
+const byProductId = <T extends { productId: string }>(items: readonly T[]) =>
+  [...items].sort((a, b) => (a.productId < b.productId ? -1 : a.productId > b.productId ? 1 : 0));
+
+/**
+ * A product named twice would conflict with its own row and read as "this order exists already";
+ * the HTTP layer refuses such bodies, this keeps any other caller from getting a wrong answer.
+ */
+function distinctItemsByProductId(items: readonly ReservationItem[]): ReservationItem[] {
+  const sorted = byProductId(items);
+  if (sorted.length === 0) throw new Error('A reservation needs at least one item');
+  if (sorted.some((item, i) => i > 0 && item.productId === sorted[i - 1]!.productId)) throw new Error('A reservation names each product once');
+  return sorted;
+}
+
 /** All SQL of the inventory subgraph. Batch readers take many ids and cost one statement. */
 export class InventoryStore {
   constructor(private readonly db: PrismaClient) {}
@@ -18,5 +52,88 @@ export class InventoryStore {
   /** Fresh planner statistics after a bulk load, so look-ups by product id use the index. */
   async refreshStatistics(): Promise<void> {
     await this.db.$executeRaw`ANALYZE "stock_levels"`;
+  }
+
+  /**
+   * Takes the units of every item for `orderId`, all or none, idempotently per order id.
+   *
+   * The reservation rows go in first: if any already exists (an earlier or concurrent call for
+   * this order, or a release tombstone), this call changes nothing and answers from them. A
+   * concurrent duplicate's INSERT waits on the first call's uncommitted rows until it commits or
+   * rolls back, so two calls for one order can never both take stock. Stock is then taken with
+   * guarded UPDATEs (never read-then-write), which cannot go below zero whatever runs alongside.
+   */
+  async reserve(orderId: string, items: readonly ReservationItem[]): Promise<ReserveResult> {
+    const sorted = distinctItemsByProductId(items);
+    try {
+      return await this.db.$transaction(async (tx) => {
+        // ORDER BY: both reserve and release insert an order's rows in one order, so they cannot deadlock.
+        const inserted = await tx.$queryRaw<Array<{ product_id: string }>>`
+          INSERT INTO "reservations" ("order_id", "product_id", "quantity")
+          SELECT ${orderId}, "item"."product_id", "item"."quantity"
+          FROM unnest(${sorted.map((i) => i.productId)}::text[], ${sorted.map((i) => i.quantity)}::integer[]) AS "item"("product_id", "quantity")
+          ORDER BY "item"."product_id"
+          ON CONFLICT DO NOTHING
+          RETURNING "product_id"`;
+        if (inserted.length < sorted.length) {
+          // A new statement sees every committed row, including those the INSERT waited for.
+          const existing = await tx.$queryRaw<Array<{ status: string }>>`
+            SELECT "status"::text AS "status" FROM "reservations"
+            WHERE "order_id" = ${orderId} AND NOT ("product_id" = ANY(${inserted.map((row) => row.product_id)}::text[]))`;
+          throw new RollbackWith({ outcome: existing.every((row) => row.status === 'RESERVED') ? 'RESERVED' : 'RELEASED' });
+        }
+
+        for (const [index, item] of sorted.entries()) {
+          const taken = await tx.$executeRaw`
+            UPDATE "stock_levels" SET "available" = "available" - ${item.quantity}::integer, "updated_at" = now()
+            WHERE "product_id" = ${item.productId} AND "available" >= ${item.quantity}::integer`;
+          if (taken === 0) {
+            // Items before this one were available; name every short one after it too, without locking them.
+            const rest = sorted.slice(index + 1);
+            const shortOfRest = await tx.$queryRaw<Array<{ product_id: string }>>`
+              SELECT "item"."product_id"
+              FROM unnest(${rest.map((i) => i.productId)}::text[], ${rest.map((i) => i.quantity)}::integer[]) AS "item"("product_id", "quantity")
+              LEFT JOIN "stock_levels" ON "stock_levels"."product_id" = "item"."product_id"
+              WHERE "stock_levels"."available" IS NULL OR "stock_levels"."available" < "item"."quantity"`;
+            const shortProductIds = [item.productId, ...shortOfRest.map((row) => row.product_id).sort()];
+            throw new RollbackWith({ outcome: 'OUT_OF_STOCK', shortProductIds });
+          }
+        }
+        return { outcome: 'RESERVED' } as const;
+      }, RESERVATION_TRANSACTION);
+    } catch (error) {
+      if (error instanceof RollbackWith) return error.result;
+      throw error;
+    }
+  }
+
+  /**
+   * Gives back what `orderId` holds and marks it RELEASED; a second call gives back nothing.
+   *
+   * Tombstones go in first, for every item without a row: a reserve for this order arriving
+   * later finds them and takes nothing. Inserting them before flipping statuses also makes this
+   * wait for a reserve of the same order that is still running, whose rows the UPDATE below
+   * then sees and releases (flipping first would miss them and leave that stock held for good).
+   */
+  async release(orderId: string, items: readonly ReservationItem[]): Promise<ReleaseResult> {
+    const sorted = distinctItemsByProductId(items);
+    return this.db.$transaction(async (tx) => {
+      await tx.$executeRaw`
+        INSERT INTO "reservations" ("order_id", "product_id", "quantity", "status")
+        SELECT ${orderId}, "item"."product_id", "item"."quantity", 'RELEASED'::"ReservationStatus"
+        FROM unnest(${sorted.map((i) => i.productId)}::text[], ${sorted.map((i) => i.quantity)}::integer[]) AS "item"("product_id", "quantity")
+        ORDER BY "item"."product_id"
+        ON CONFLICT DO NOTHING`;
+      const released = await tx.$queryRaw<ReservationItem[]>`
+        UPDATE "reservations" SET "status" = 'RELEASED', "updated_at" = now()
+        WHERE "order_id" = ${orderId} AND "status" = 'RESERVED'
+        RETURNING "product_id" AS "productId", "quantity"`;
+      for (const item of byProductId(released)) {
+        await tx.$executeRaw`
+          UPDATE "stock_levels" SET "available" = "available" + ${item.quantity}::integer, "updated_at" = now()
+          WHERE "product_id" = ${item.productId}`;
+      }
+      return { releasedUnits: released.reduce((sum, item) => sum + item.quantity, 0) };
+    }, RESERVATION_TRANSACTION);
   }
 }

@@ -2,10 +2,14 @@ import { fileURLToPath } from 'node:url';
 import { createPrismaClient, type SubgraphDefinition } from '@supergraph/service-kit';
 import { PrismaClient } from './generated/prisma/client.ts';
 import { createContext, type InventoryContext } from './context.ts';
+import { inventoryInternalRoutes } from './internal-routes.ts';
 import { resolvers } from './resolvers.ts';
 import { seedInventory } from './seed.ts';
 
-/** The inventory subgraph: how many units of each product can be ordered, and what shipping one costs. */
+/**
+ * The inventory subgraph: how many units of each product can be ordered, and what shipping one
+ * costs; orders reserves and releases stock through its internal routes.
+ */
 export const inventorySubgraph: SubgraphDefinition<PrismaClient, InventoryContext> = {
   name: 'inventory',
   defaultPort: 4004,
@@ -15,4 +19,5 @@ export const inventorySubgraph: SubgraphDefinition<PrismaClient, InventoryContex
   createDb: (database, counter) => createPrismaClient(PrismaClient, database, counter),
   createContext,
   seed: seedInventory,
+  internalRoutes: inventoryInternalRoutes,
 };

@@ -1,14 +1,16 @@
 import type { RequestContext } from '@supergraph/service-kit';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import { createLoaders, type OrderLoaders } from './loaders.ts';
+import type { OrdersRuntime } from './runtime.ts';
 import { OrderStore } from './store.ts';
 
 export interface OrdersContext extends RequestContext<PrismaClient> {
   store: OrderStore;
   loaders: OrderLoaders;
+  saga: OrdersRuntime['saga'];
 }
 
-export function createContext(base: RequestContext<PrismaClient>): OrdersContext {
+export function createContext(base: RequestContext<PrismaClient>, _extra: unknown, runtime: OrdersRuntime): OrdersContext {
   const store = new OrderStore(base.db);
-  return { ...base, store, loaders: createLoaders(store) };
+  return { ...base, store, loaders: createLoaders(store), saga: runtime.saga };
 }

@@ -16,6 +16,11 @@ const order = (id: string, userId: string, minute: number): Order => ({
   currency: 'USD',
   createdAt: new Date(Date.UTC(2026, 0, 1, 12, minute)),
   updatedAt: new Date(Date.UTC(2026, 0, 1, 12, minute)),
+  checkoutStep: 'DONE',
+  cartFingerprint: `cart-${id}`,
+  paymentToken: null,
+  chargeId: `ch_${id}`,
+  refundId: null,
 });
 const ORDERS = [order('o1', 'alice', 1), order('o2', 'alice', 2), order('o3', 'bob', 3)];
 const ITEMS: OrderItem[] = [

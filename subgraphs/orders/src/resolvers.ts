@@ -1,4 +1,4 @@
-import { money, type GraphQLResolverMap } from '@supergraph/service-kit';
+import { money, notFound, unauthenticated, type GraphQLResolverMap } from '@supergraph/service-kit';
 import type { Order, OrderItem } from './generated/prisma/client.ts';
 import type { OrdersContext } from './context.ts';
 import { assertMayReadOrdersOf, mayReadOrder, parseOrdersFirst } from './order-access.ts';
@@ -8,6 +8,19 @@ type ResolverContext = Pick<OrdersContext, 'viewer' | 'loaders'>;
 
 // `satisfies` rather than a type annotation keeps each resolver's own signature, so tests can call them.
 export const resolvers = {
+  Query: {
+    async order(_: unknown, args: { id: string }, ctx: ResolverContext): Promise<Order> {
+      if (!ctx.viewer) throw unauthenticated('Sign in to see an order');
+      const order = await ctx.loaders.order.load(args.id);
+      // Someone else's order is answered exactly like a missing one.
+      if (!order || !mayReadOrder(ctx.viewer, order)) throw notFound(`No order with id ${args.id}`);
+      return order;
+    },
+  },
+  Mutation: {
+    placeOrder: (_: unknown, args: { input: unknown }, ctx: Pick<OrdersContext, 'viewer' | 'saga'>) => ctx.saga.placeOrder(ctx.viewer, args.input),
+    cancelOrder: (_: unknown, args: { id: string }, ctx: Pick<OrdersContext, 'viewer' | 'saga'>) => ctx.saga.cancelOrder(ctx.viewer, args.id),
+  },
   User: {
     async orders(user: { id: string }, args: { first: number }, ctx: ResolverContext): Promise<Order[]> {
       assertMayReadOrdersOf(ctx.viewer, user.id);
@@ -24,7 +37,9 @@ export const resolvers = {
     },
     createdAt: (order: Order) => order.createdAt.toISOString(),
     total: (order: Order) => money(order.totalCents, order.currency),
-    items: (order: Order, _: unknown, ctx: ResolverContext): Promise<OrderItem[]> => ctx.loaders.itemsOfOrder.load(order.id),
+    // The saga returns orders with their items already loaded.
+    items: (order: Order & { items?: OrderItem[] }, _: unknown, ctx: ResolverContext): Promise<OrderItem[]> =>
+      order.items ? Promise.resolve(order.items) : ctx.loaders.itemsOfOrder.load(order.id),
     user: (order: Order) => ({ __typename: 'User' as const, id: order.userId }),
   },
   OrderItem: {

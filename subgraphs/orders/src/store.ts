@@ -17,7 +17,8 @@ export class OrderStore {
     return this.db.$queryRaw<Order[]>`
       SELECT "id", "user_id" AS "userId", "status"::text AS "status", "rejection_reason"::text AS "rejectionReason",
              "idempotency_key" AS "idempotencyKey", "total_cents" AS "totalCents", "currency",
-             "created_at" AS "createdAt", "updated_at" AS "updatedAt"
+             "created_at" AS "createdAt", "updated_at" AS "updatedAt", "checkout_step"::text AS "checkoutStep",
+             "cart_fingerprint" AS "cartFingerprint", "payment_token" AS "paymentToken", "charge_id" AS "chargeId", "refund_id" AS "refundId"
       FROM (
         SELECT *, ROW_NUMBER() OVER (PARTITION BY "user_id" ORDER BY "created_at" DESC, "id" DESC) AS "position"
         FROM "orders"

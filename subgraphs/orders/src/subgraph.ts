@@ -2,18 +2,22 @@ import { fileURLToPath } from 'node:url';
 import { createPrismaClient, type SubgraphDefinition } from '@supergraph/service-kit';
 import { PrismaClient } from './generated/prisma/client.ts';
 import { createContext, type OrdersContext } from './context.ts';
+import { ordersEnvSchema, type OrdersEnv } from './env.ts';
 import { resolvers } from './resolvers.ts';
+import { createOrdersRuntime, type OrdersRuntime } from './runtime.ts';
 
 /**
- * The orders subgraph: orders, their items at the price paid, and each user's order history.
- * No demo seed: orders only come from checkouts.
+ * The orders subgraph: the checkout saga (placeOrder, cancelOrder), orders with their items at
+ * the price paid, and each user's order history. No demo seed: orders only come from checkouts.
  */
-export const ordersSubgraph: SubgraphDefinition<PrismaClient, OrdersContext> = {
+export const ordersSubgraph: SubgraphDefinition<PrismaClient, OrdersContext, OrdersEnv, OrdersRuntime> = {
   name: 'orders',
   defaultPort: 4003,
   schemaFile: fileURLToPath(new URL('./schema.graphql', import.meta.url)),
   migrationsDir: fileURLToPath(new URL('../prisma/migrations', import.meta.url)),
   resolvers,
+  extraEnv: ordersEnvSchema,
   createDb: (database, counter) => createPrismaClient(PrismaClient, database, counter),
+  createRuntime: createOrdersRuntime,
   createContext,
 };

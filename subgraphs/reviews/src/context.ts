@@ -17,6 +17,6 @@ export function createContext(base: RequestContext<PrismaClient>, env: ReviewsEn
     ...base,
     store,
     loaders: createLoaders(store),
-    products: createEntityClient({ url: env.PRODUCTS_SUBGRAPH_URL, internalTokenSecret: env.INTERNAL_TOKEN_SECRET }),
+    products: createEntityClient({ url: env.PRODUCTS_SUBGRAPH_URL, internalTokenSecret: env.INTERNAL_TOKEN_SECRET, callerName: 'reviews' }),
   };
 }

@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import { pino } from 'pino';
 import { createSubgraph, type SubgraphService } from '@supergraph/service-kit';
-import { createGateway } from '../../gateway/src/server.ts';
-import { dropServiceDatabases, ensureServiceDatabases } from '../../scripts/local-databases.ts';
-import { repoPath } from '../../scripts/paths.ts';
-import { SUBGRAPH_NAMES, type SubgraphName } from '../../scripts/services.ts';
-import { subgraphRegistry } from '../../scripts/subgraph-registry.ts';
+import { createGateway } from '../gateway/src/server.ts';
+import { dropServiceDatabases, ensureServiceDatabases } from './local-databases.ts';
+import { repoPath } from './paths.ts';
+import { SUBGRAPH_NAMES, type SubgraphName } from './services.ts';
+import { subgraphRegistry } from './subgraph-registry.ts';
 
 /**
- * The whole supergraph in one process on ephemeral ports, for end-to-end tests: real HTTP
+ * The whole supergraph in one process on ephemeral ports, for end-to-end tests and benchmarks: real HTTP
  * between gateway and subgraphs, each subgraph on its own fresh database: a new PostgreSQL
  * database per run when DATABASE_URL is set (CI), in-memory PGlite otherwise.
  */
@@ -59,15 +59,18 @@ export async function startStack(options: { seedProducts: number }): Promise<Sta
       userTokenSecret: TEST_SECRETS.userToken,
       internalTokenSecret: TEST_SECRETS.internalToken,
       productsUrl: urls.products ?? 'http://127.0.0.1:1/unused',
+      inventoryUrl: (urls.inventory ?? 'http://127.0.0.1:1/unused').replace(/\/graphql$/, ''),
+      // Relays are woken by every status change; slow polls keep background statements rare.
+      orders: { RECOVERY_INTERVAL_MS: 30_000, RECOVERY_GRACE_MS: 10_000, OUTBOX_INTERVAL_MS: 5_000 },
     });
     const { definition, extra } = registry[name];
     const service = await createSubgraph(definition, { ...common(name), extra });
     services.push(service);
     urls[name] = `${(await service.listen(0)).url}/graphql`;
   };
-  // Products first: reviews checks through it that a reviewed product exists.
-  await start('products');
-  await Promise.all(SUBGRAPH_NAMES.filter((name) => name !== 'products').map(start));
+  // Products and inventory first: reviews and orders call them.
+  await Promise.all([start('products'), start('inventory')]);
+  await Promise.all(SUBGRAPH_NAMES.filter((name) => name !== 'products' && name !== 'inventory').map(start));
 
   const gateway = await createGateway({
     supergraphSdl: await readFile(repoPath('supergraph.graphql'), 'utf8'),

@@ -1,0 +1,70 @@
+// `npm run bench:checkout`: placeOrder throughput and latency through the gateway, on a fresh
+// in-process supergraph (PostgreSQL when DATABASE_URL is set, else embedded PGlite).
+// Settings: BENCH_ORDERS (default 2000), BENCH_CONCURRENCY (32), BENCH_USERS (50), BENCH_PRODUCTS (20).
+import { readFileSync } from 'node:fs';
+import { parse, print, type OperationDefinitionNode } from 'graphql';
+import pg from 'pg';
+import { demoIds } from '@supergraph/service-kit';
+import { startStack } from './in-process-stack.ts';
+import { repoPath } from './paths.ts';
+
+const orders = Number(process.env.BENCH_ORDERS ?? 2000);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const userCount = Number(process.env.BENCH_USERS ?? 50);
+const productCount = Number(process.env.BENCH_PRODUCTS ?? 20);
+
+const contract = parse(readFileSync(repoPath('..', 'shared', 'contract', 'operations.graphql'), 'utf8'));
+const op = (name: string) => print(contract.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition' && d.name?.value === name)!);
+
+const stack = await startStack({ seedProducts: 2000 });
+try {
+  const post = async (query: string, variables: unknown, token?: string) => {
+    const response = await fetch(stack.gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    return (await response.json()) as { data?: any; errors?: unknown[] };
+  };
+  const products = Array.from({ length: productCount }, (_, i) => demoIds.product(i));
+  const inventory = new pg.Client({ connectionString: stack.subgraphs.inventory.databaseUrl });
+  await inventory.connect();
+  await inventory.query('UPDATE stock_levels SET available = 1000000 WHERE product_id = ANY($1)', [products]);
+  await inventory.end();
+
+  const tokens: string[] = [];
+  for (let i = 0; i < userCount; i++) {
+    const r = await post(op('SignUp'), { input: { email: `bench${i}-${Date.now()}@example.com`, password: 'bench-password-1', name: `Bench ${i}` } });
+    tokens.push(r.data.signUp.token);
+  }
+
+  const placeOrder = op('PlaceOrder');
+  const latencies: number[] = [];
+  const outcomes: Record<string, number> = {};
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (let n = next++; n < orders; n = next++) {
+        const t0 = performance.now();
+        const r = await post(
+          placeOrder,
+          { input: { idempotencyKey: `bench-${n}`, items: [{ productId: products[n % products.length], quantity: 1 + (n % 3) }], paymentToken: 'tok_visa' } },
+          tokens[n % tokens.length],
+        );
+        latencies.push(performance.now() - t0);
+        const outcome = r.errors ? 'error' : r.data.placeOrder.status;
+        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(1);
+  console.log(`database: ${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}; ${orders} orders, concurrency ${concurrency}, ${userCount} users, ${productCount} products`);
+  console.log(`throughput: ${(orders / seconds).toFixed(1)} orders/s over ${seconds.toFixed(1)} s`);
+  console.log(`latency ms: p50 ${pct(50)}  p95 ${pct(95)}  p99 ${pct(99)}  max ${latencies.at(-1)!.toFixed(1)}`);
+  console.log(`outcomes: ${JSON.stringify(outcomes)}`);
+} finally {
+  await stack.close();
+}
