@@ -10,11 +10,6 @@ afterEach(async () => {
   await Promise.all(buses.splice(0).map((bus) => bus.close()));
 });
 
-const nextEvent = (bus: EventBus, topic: string) =>
-  new Promise<unknown>((resolve) => {
-    void bus.subscribe(topic, resolve);
-  });
-
 describe.each(kinds)('%s event bus', (kind, redisUrl) => {
   const prefix = `events-test-${Date.now()}-${Math.random().toString(36).slice(2)}:`;
   const bus = (channelPrefix = prefix) => {
@@ -42,9 +37,8 @@ describe.each(kinds)('%s event bus', (kind, redisUrl) => {
     const unsubscribe = await subscriber.subscribe('t', (payload) => received.push(payload));
     if (redisUrl) await bus(`${prefix}other:`).publish('t', 'another namespace'); // same Redis, other prefix
     await publisher.publish('t', 1);
-    const last = nextEvent(subscriber, 't');
     await publisher.publish('t', 2);
-    await last;
+    for (let i = 0; i < 50 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
     await unsubscribe();
     await publisher.publish('t', 3);
     await new Promise((r) => setTimeout(r, 100));
