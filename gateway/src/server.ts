@@ -1,5 +1,5 @@
 import { ApolloGateway } from '@apollo/gateway';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
@@ -14,6 +14,7 @@ import {
 } from '@supergraph/service-kit';
 import { identityTokenMinter, viewerFromRequest } from './auth.ts';
 import type { GatewayContext } from './context.ts';
+import { REQUEST_LIMITS, requestLimitProtection, tokenLimitGuard } from './limits.ts';
 import { SubgraphDataSource } from './subgraph-data-source.ts';
 
 export interface GatewayOptions {
@@ -41,15 +42,19 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     buildService: ({ name, url }) => new SubgraphDataSource({ url: options.subgraphUrls[name] ?? url }),
     logger: options.log,
   });
+  const protection = requestLimitProtection();
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
+    validationRules: protection.validationRules,
+    allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: options.development,
     introspection: options.development,
     formatError: createErrorFormatter({
       development: options.development,
       log: (error) => options.log.error({ err: error }, 'unexpected gateway error'),
     }),
-    plugins: options.development ? [] : [ApolloServerPluginLandingPageDisabled()],
+    // graphql-armor is typed against Apollo's CommonJS declarations; the plugins are the same objects.
+    plugins: [...(protection.plugins as ApolloServerPlugin<GatewayContext>[]), ...(options.development ? [] : [ApolloServerPluginLandingPageDisabled()])],
   });
   await apollo.start();
 
@@ -57,13 +62,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const app = createServiceApp({
     metrics,
     ready: async () => true,
-    bodyLimit: '1mb',
-    graphql: expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const viewer = await viewerFromRequest(req.headers, options.userTokenSecret);
-        return { viewer, identityToken: identityTokenMinter(viewer, options.internalTokenSecret) };
-      },
-    }),
+    bodyLimit: REQUEST_LIMITS.maxBodyBytes,
+    graphql: [
+      tokenLimitGuard(REQUEST_LIMITS.maxTokens),
+      expressMiddleware(apollo, {
+        context: async ({ req }) => {
+          const viewer = await viewerFromRequest(req.headers, options.userTokenSecret);
+          return { viewer, identityToken: identityTokenMinter(viewer, options.internalTokenSecret) };
+        },
+      }),
+    ],
   });
 
   const listeners = createListeners(app);

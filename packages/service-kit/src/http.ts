@@ -11,8 +11,8 @@ export interface ServiceAppOptions {
   metrics: ServiceMetrics;
   ready: () => Promise<boolean>;
   /** The GraphQL handler (Apollo's Express middleware), mounted at /graphql behind a JSON body parser. */
-  graphql: RequestHandler;
-  bodyLimit: string;
+  graphql: RequestHandler | RequestHandler[];
+  bodyLimit: string | number;
   /** Service-to-service endpoints at /internal, behind their own access check. */
   internal?: { guard: RequestHandler; router: RequestHandler };
 }
