@@ -14,6 +14,7 @@ try {
     internalTokenSecret: env.INTERNAL_TOKEN_SECRET,
     development: env.NODE_ENV === 'development',
     log,
+    resilience: { subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS },
   });
   const running = await gateway.listen(env.PORT, env.HOST);
   log.info({ url: `${running.url}/graphql` }, 'gateway ready');

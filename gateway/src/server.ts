@@ -16,6 +16,8 @@ import { identityTokenMinter, viewerFromRequest } from './auth.ts';
 import type { GatewayContext } from './context.ts';
 import { REQUEST_LIMITS, requestLimitProtection, tokenLimitGuard } from './limits.ts';
 import { SubgraphDataSource } from './subgraph-data-source.ts';
+import { createSubgraphFetcher, type SubgraphFetcherOptions } from './subgraph-fetcher.ts';
+import { createSubgraphFetchMetrics } from './gateway-metrics.ts';
 
 export interface GatewayOptions {
   supergraphSdl: string;
@@ -25,7 +27,20 @@ export interface GatewayOptions {
   internalTokenSecret: string;
   development: boolean;
   log: Logger;
+  /** Per-subgraph fetch timeout and circuit breaker. */
+  resilience?: Partial<GatewayResilience>;
 }
+
+export interface GatewayResilience {
+  subgraphTimeoutMs: number;
+  breaker: SubgraphFetcherOptions['breaker'];
+}
+
+export const DEFAULT_RESILIENCE: GatewayResilience = {
+  subgraphTimeoutMs: 10_000,
+  // Open after half of at least 5 fetches in 10 s failed; try again after 5 s.
+  breaker: { errorThresholdPercentage: 50, volumeThreshold: 5, resetTimeoutMs: 5_000, rollingCountMs: 10_000 },
+};
 
 export interface Gateway {
   app: express.Express;
@@ -37,9 +52,21 @@ export interface Gateway {
 /** Builds the gateway (supergraph loaded, plan-ready) without listening. */
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const metrics = createServiceMetrics('gateway');
+  const resilience = { ...DEFAULT_RESILIENCE, ...options.resilience };
+  const fetchMetrics = createSubgraphFetchMetrics(metrics.registry);
   const gateway = new ApolloGateway({
     supergraphSdl: options.supergraphSdl,
-    buildService: ({ name, url }) => new SubgraphDataSource({ url: options.subgraphUrls[name] ?? url }),
+    buildService: ({ name, url }) =>
+      new SubgraphDataSource({
+        url: options.subgraphUrls[name] ?? url,
+        fetcher: createSubgraphFetcher({
+          subgraph: name,
+          timeoutMs: resilience.subgraphTimeoutMs,
+          breaker: resilience.breaker,
+          metrics: fetchMetrics,
+          log: options.log,
+        }),
+      }),
     logger: options.log,
   });
   const protection = requestLimitProtection();

@@ -26,6 +26,8 @@ const EXPOSED_CODES = new Set<string>([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
+  // The gateway's partial answers: a subgraph is down, the rest of the response is there.
+  'SUBGRAPH_UNAVAILABLE',
 ]);
 
 export function userError(code: Exclude<ErrorCode, 'INTERNAL_SERVER_ERROR'>, message: string, extra: Record<string, unknown> = {}) {

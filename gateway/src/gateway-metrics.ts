@@ -1,0 +1,27 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { SubgraphFetchMetrics } from './subgraph-fetcher.ts';
+
+/** The gateway's own metrics, beside the ones every service has. */
+export function createSubgraphFetchMetrics(registry: Registry): SubgraphFetchMetrics {
+  return {
+    duration: new Histogram({
+      name: 'subgraph_fetch_duration_seconds',
+      help: 'Latency of the gateway\'s fetches to each subgraph, by outcome',
+      labelNames: ['subgraph', 'outcome'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    errors: new Counter({
+      name: 'subgraph_fetch_errors_total',
+      help: 'Failed subgraph fetches, by reason (timeout, connection_refused, http_5xx, circuit_open, network)',
+      labelNames: ['subgraph', 'reason'],
+      registers: [registry],
+    }),
+    circuitOpen: new Gauge({
+      name: 'subgraph_circuit_open',
+      help: '1 while the gateway fails fast for a subgraph (circuit breaker open)',
+      labelNames: ['subgraph'],
+      registers: [registry],
+    }),
+  };
+}

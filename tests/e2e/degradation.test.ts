@@ -1,0 +1,96 @@
+import { createServer, type Server } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { demoIds, readCounter } from '@supergraph/service-kit';
+import { createGateway, type Gateway } from '../../gateway/src/server.ts';
+import { repoPath } from '../../scripts/paths.ts';
+import { graphql, stack } from '../support/graphql.ts';
+import { operation } from '../support/operations.ts';
+
+/**
+ * A gateway of this test's own, wired to the stack's subgraphs except inventory, which is made to
+ * fail: refused connections, or a server that never answers. The storefront must still get the
+ * rest of the page, within the timeout, never a 500.
+ */
+const TIMEOUT_MS = 400;
+const servers: Server[] = [];
+const gateways: Gateway[] = [];
+afterAll(async () => {
+  await Promise.all(gateways.map((g) => g.close()));
+  for (const server of servers) {
+    server.closeAllConnections();
+    server.close();
+  }
+});
+
+async function hangingServer(): Promise<{ url: string; requests: () => number }> {
+  let requests = 0;
+  const server = createServer(() => {
+    requests++; // and never answer
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`, requests: () => requests };
+}
+
+async function gatewayWithInventoryAt(inventoryUrl: string) {
+  const urls = Object.fromEntries(Object.entries(stack().subgraphs).map(([name, s]) => [name, s.url]));
+  const gateway = await createGateway({
+    supergraphSdl: await readFile(repoPath('supergraph.graphql'), 'utf8'),
+    subgraphUrls: { ...urls, inventory: inventoryUrl },
+    userTokenSecret: stack().secrets.userToken,
+    internalTokenSecret: stack().secrets.internalToken,
+    development: false,
+    log: pino({ level: 'silent' }),
+    resilience: {
+      subgraphTimeoutMs: TIMEOUT_MS,
+      breaker: { errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 60_000, rollingCountMs: 30_000 },
+    },
+  });
+  gateways.push(gateway);
+  const running = await gateway.listen(0);
+  return { url: `${running.url}/graphql`, metricsUrl: `${running.url}/metrics` };
+}
+
+async function timed<T>(run: () => Promise<T>): Promise<[T, number]> {
+  const started = performance.now();
+  const value = await run();
+  return [value, performance.now() - started];
+}
+
+describe('a subgraph down or slow', () => {
+  it('still answers ProductPage with everything but the inventory fields, and an error for those', async () => {
+    const gateway = await gatewayWithInventoryAt('http://127.0.0.1:1/graphql'); // nothing listens on port 1
+    const response = await graphql(gateway.url, operation('ProductPage'), { id: demoIds.product(0) });
+    expect(response.status).toBe(200);
+    const product = response.data!.product;
+    expect(product).toMatchObject({ id: demoIds.product(0), sku: 'SKU-0000001', stock: null, inStock: null, shippingEstimate: null });
+    expect(product.reviews.length).toBeGreaterThan(0);
+    expect(product.reviews[0].author.name).toEqual(expect.any(String));
+    expect(response.errors!.map((e) => e.extensions)).toContainEqual({ code: 'SUBGRAPH_UNAVAILABLE', subgraph: 'inventory' });
+    expect(JSON.stringify(response.errors)).not.toMatch(/stacktrace|127\.0\.0\.1/);
+  });
+
+  it('answers within the timeout when the subgraph hangs, then fails fast once its circuit is open', async () => {
+    const inventory = await hangingServer();
+    const gateway = await gatewayWithInventoryAt(inventory.url);
+    const query = `query ($id: ID!) { product(id: $id) { id name stock } }`;
+    for (let i = 0; i < 3; i++) {
+      const [response, ms] = await timed(() => graphql(gateway.url, query, { id: demoIds.product(1) }));
+      expect(response.status).toBe(200);
+      expect(response.data!.product).toMatchObject({ id: demoIds.product(1), name: expect.any(String), stock: null });
+      expect(ms).toBeGreaterThanOrEqual(TIMEOUT_MS * 0.9);
+    }
+    const reached = inventory.requests();
+    const [response] = await timed(() => graphql(gateway.url, query, { id: demoIds.product(2) }));
+    expect(response.data!.product).toMatchObject({ name: expect.any(String), stock: null });
+    expect(response.errors!.map((e) => e.extensions?.code)).toEqual(['SUBGRAPH_UNAVAILABLE']);
+    // The breaker answered: the hanging subgraph was not asked again.
+    expect(inventory.requests()).toBe(reached);
+    const metrics = await (await fetch(gateway.metricsUrl)).text();
+    expect(metrics).toMatch(/subgraph_circuit_open\{[^}]*subgraph="inventory"[^}]*\} 1/);
+    expect(readCounter(metrics, 'subgraph_fetch_errors_total')).toBeGreaterThanOrEqual(4);
+  });
+});
