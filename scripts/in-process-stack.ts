@@ -79,6 +79,10 @@ export async function startStack(options: { seedProducts: number }): Promise<Sta
     internalTokenSecret: TEST_SECRETS.internalToken,
     development: false,
     log: log.child({ service: 'gateway' }),
+    redisUrl: process.env.REDIS_URL,
+    redisKeyPrefix: eventsChannelPrefix,
+    // Generous: the tests and benchmarks send bursts from few users; limits have their own tests.
+    rateLimit: { pointsPerMinute: 1_000_000, whenRedisDown: 'open' },
   });
   const gatewayServer = await gateway.listen(0);
 

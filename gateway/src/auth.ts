@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { IncomingHttpHeaders } from 'node:http';
+import type { RequestHandler } from 'express';
 import { signIdentityToken, verifyUserToken, type Viewer } from '@supergraph/service-kit';
 
 /**
@@ -28,5 +29,21 @@ export function identityTokenMinter(viewer: Viewer | null, internalTokenSecret: 
     if (!viewer) return Promise.resolve(null);
     token ??= signIdentityToken(viewer, internalTokenSecret);
     return token;
+  };
+}
+
+/**
+ * Verifies the bearer token once, before rate limiting and GraphQL: the viewer goes to
+ * `res.locals.viewer`; a bad token is answered 401 here.
+ */
+export function authenticate(userTokenSecret: string): RequestHandler {
+  return async (req, res, next) => {
+    try {
+      res.locals.viewer = await viewerFromRequest(req.headers, userTokenSecret);
+      next();
+    } catch (error) {
+      if (!(error instanceof GraphQLError)) return next(error);
+      res.status(401).json({ errors: [{ message: error.message, extensions: { code: 'UNAUTHENTICATED' } }] });
+    }
   };
 }

@@ -10,6 +10,11 @@ export const gatewayEnvSchema = z.object({
   SUPERGRAPH_FILE: z.string().default(resolve('supergraph.graphql')),
   JWT_SECRET: userTokenSecretSchema(),
   INTERNAL_TOKEN_SECRET: internalTokenSecretSchema(),
+  REDIS_URL: z.string().url().optional(),
+  REDIS_KEY_PREFIX: z.string().default('supergraph:'),
+  RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  RATE_LIMIT_WHEN_REDIS_DOWN: z.enum(['open', 'closed']).default('open'),
+  APQ_TTL_SECONDS: z.coerce.number().int().min(1).default(86_400),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   // Where each subgraph is; unset ones use the routing URL composed into the supergraph.
   PRODUCTS_SUBGRAPH_URL: z.string().url().optional(),

@@ -15,6 +15,10 @@ try {
     development: env.NODE_ENV === 'development',
     log,
     resilience: { subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS },
+    redisUrl: env.REDIS_URL,
+    redisKeyPrefix: env.REDIS_KEY_PREFIX,
+    rateLimit: { pointsPerMinute: env.RATE_LIMIT_PER_MINUTE, whenRedisDown: env.RATE_LIMIT_WHEN_REDIS_DOWN },
+    apqTtlSeconds: env.APQ_TTL_SECONDS,
   });
   const running = await gateway.listen(env.PORT, env.HOST);
   log.info({ url: `${running.url}/graphql` }, 'gateway ready');

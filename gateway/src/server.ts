@@ -11,8 +11,12 @@ import {
   type Logger,
   type RunningServer,
   type ServiceMetrics,
+  type Viewer,
 } from '@supergraph/service-kit';
-import { identityTokenMinter, viewerFromRequest } from './auth.ts';
+import { authenticate, identityTokenMinter } from './auth.ts';
+import { RedisApqCache } from './apq-cache.ts';
+import { rateLimitMiddleware, type RateLimitConfig } from './rate-limit.ts';
+import { createGatewayRedis } from './redis.ts';
 import type { GatewayContext } from './context.ts';
 import { REQUEST_LIMITS, requestLimitProtection, tokenLimitGuard } from './limits.ts';
 import { SubgraphDataSource } from './subgraph-data-source.ts';
@@ -29,7 +33,15 @@ export interface GatewayOptions {
   log: Logger;
   /** Per-subgraph fetch timeout and circuit breaker. */
   resilience?: Partial<GatewayResilience>;
+  /** Shared state of all replicas (APQ, rate limits); without it, in-process equivalents. */
+  redisUrl?: string | undefined;
+  /** Namespaces this deployment's keys in a shared Redis. */
+  redisKeyPrefix?: string;
+  rateLimit?: RateLimitConfig;
+  apqTtlSeconds?: number;
 }
+
+export const DEFAULT_RATE_LIMIT: RateLimitConfig = { pointsPerMinute: 600, whenRedisDown: 'open' };
 
 export interface GatewayResilience {
   subgraphTimeoutMs: number;
@@ -69,10 +81,16 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       }),
     logger: options.log,
   });
+  const keyPrefix = options.redisKeyPrefix ?? 'supergraph:';
+  const redis = options.redisUrl ? createGatewayRedis(options.redisUrl, options.log, metrics.registry) : null;
+  // Serve with Redis from the first request when it is there; start without it when it is not.
+  await redis?.firstAttempt;
   const protection = requestLimitProtection();
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     validationRules: protection.validationRules,
+    // Automatic persisted queries: shared by all replicas through Redis, else in-process.
+    persistedQueries: redis ? { cache: new RedisApqCache(redis, `${keyPrefix}apq:`, options.apqTtlSeconds ?? 86_400) } : {},
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: options.development,
     introspection: options.development,
@@ -91,10 +109,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ready: async () => true,
     bodyLimit: REQUEST_LIMITS.maxBodyBytes,
     graphql: [
+      authenticate(options.userTokenSecret),
+      rateLimitMiddleware(options.rateLimit ?? DEFAULT_RATE_LIMIT, redis, keyPrefix),
       tokenLimitGuard(REQUEST_LIMITS.maxTokens),
       expressMiddleware(apollo, {
-        context: async ({ req }) => {
-          const viewer = await viewerFromRequest(req.headers, options.userTokenSecret);
+        context: async ({ res }) => {
+          const viewer = (res.locals.viewer as Viewer | null | undefined) ?? null;
           return { viewer, identityToken: identityTokenMinter(viewer, options.internalTokenSecret) };
         },
       }),
@@ -109,6 +129,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     async close() {
       await listeners.closeAll();
       await apollo.stop();
+      redis?.client.disconnect();
     },
   };
 }
