@@ -3,4 +3,6 @@ import type { Viewer } from '@supergraph/service-kit';
 export interface GatewayContext {
   viewer: Viewer | null;
   identityToken: () => Promise<string | null>;
+  requestId: string;
+  traceparent: string | undefined;
 }

@@ -17,6 +17,7 @@ import { authenticate, identityTokenMinter } from './auth.ts';
 import { RedisApqCache } from './apq-cache.ts';
 import { rateLimitMiddleware, type RateLimitConfig } from './rate-limit.ts';
 import { createGatewayRedis } from './redis.ts';
+import { requestMetricsPlugin } from './request-metrics.ts';
 import type { GatewayContext } from './context.ts';
 import { REQUEST_LIMITS, requestLimitProtection, tokenLimitGuard } from './limits.ts';
 import { SubgraphDataSource } from './subgraph-data-source.ts';
@@ -99,7 +100,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       log: (error) => options.log.error({ err: error }, 'unexpected gateway error'),
     }),
     // graphql-armor is typed against Apollo's CommonJS declarations; the plugins are the same objects.
-    plugins: [...(protection.plugins as ApolloServerPlugin<GatewayContext>[]), ...(options.development ? [] : [ApolloServerPluginLandingPageDisabled()])],
+    plugins: [requestMetricsPlugin(metrics.registry), ...(protection.plugins as ApolloServerPlugin<GatewayContext>[]), ...(options.development ? [] : [ApolloServerPluginLandingPageDisabled()])],
   });
   await apollo.start();
 
@@ -115,7 +116,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       expressMiddleware(apollo, {
         context: async ({ res }) => {
           const viewer = (res.locals.viewer as Viewer | null | undefined) ?? null;
-          return { viewer, identityToken: identityTokenMinter(viewer, options.internalTokenSecret) };
+          return {
+            viewer,
+            identityToken: identityTokenMinter(viewer, options.internalTokenSecret),
+            requestId: res.locals.requestId as string,
+            traceparent: res.locals.traceparent as string | undefined,
+          };
         },
       }),
     ],

@@ -1,10 +1,11 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { IDENTITY_HEADER } from '@supergraph/service-kit';
+import { IDENTITY_HEADER, REQUEST_ID_HEADER, TRACEPARENT_HEADER } from '@supergraph/service-kit';
 import type { GatewayContext } from './context.ts';
 
 /**
  * How the gateway talks to one subgraph. Client headers are never forwarded: the only identity a
- * subgraph sees is the token the gateway minted after verifying the client's bearer token.
+ * subgraph sees is the token the gateway minted after verifying the client's bearer token; the
+ * request id and trace context go along so logs and traces join up.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
   override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
@@ -12,6 +13,8 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (!headers) return;
     headers.delete(IDENTITY_HEADER);
     if (!('context' in options) || !options.context?.identityToken) return;
+    headers.set(REQUEST_ID_HEADER, options.context.requestId);
+    if (options.context.traceparent) headers.set(TRACEPARENT_HEADER, options.context.traceparent);
     const token = await options.context.identityToken();
     if (token) headers.set(IDENTITY_HEADER, token);
   }

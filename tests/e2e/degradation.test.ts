@@ -93,4 +93,25 @@ describe('a subgraph down or slow', () => {
     expect(metrics).toMatch(/subgraph_circuit_open\{[^}]*subgraph="inventory"[^}]*\} 1/);
     expect(readCounter(metrics, 'subgraph_fetch_errors_total')).toBeGreaterThanOrEqual(4);
   });
+
+  it('passes the request id and trace context on to the subgraphs, never the client\'s other headers', async () => {
+    const seen: Array<Record<string, string | string[] | undefined>> = [];
+    const inventory = createServer((req, res) => {
+      seen.push(req.headers);
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ data: { _entities: [{ __typename: 'Product', stock: 5 }] } }));
+    });
+    servers.push(inventory);
+    await new Promise<void>((resolve) => inventory.listen(0, '127.0.0.1', resolve));
+    const gateway = await gatewayWithInventoryAt(`http://127.0.0.1:${(inventory.address() as AddressInfo).port}/graphql`);
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const response = await graphql(gateway.url, `query ($id: ID!) { product(id: $id) { stock } }`, { id: demoIds.product(3) }, {
+      'x-request-id': 'req-0123456789',
+      traceparent,
+      cookie: 'session=secret',
+    });
+    expect(response.data!.product.stock).toBe(5);
+    expect(seen[0]).toMatchObject({ 'x-request-id': 'req-0123456789', traceparent });
+    expect(seen[0]!.cookie).toBeUndefined();
+  });
 });

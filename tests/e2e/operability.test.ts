@@ -45,3 +45,22 @@ describe('requests that never reach GraphQL', () => {
     expect(((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('BAD_REQUEST');
   });
 });
+
+describe('observability at the gateway', () => {
+  it('echoes a request id, passes it on to the subgraphs, and counts requests by operation and outcome', async () => {
+    const requestId = `test-${Date.now()}-abcdef`;
+    const response = await fetch(stack().gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+      body: JSON.stringify({ query: 'query ObservedCategories { categories { id } }' }),
+    });
+    expect(response.headers.get('x-request-id')).toBe(requestId);
+    const generated = await fetch(stack().gatewayUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'bad id!' }, body: JSON.stringify({ query: '{ categories { id } }' }) });
+    expect(generated.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+
+    const metrics = await (await fetch(`${base(stack().gatewayUrl)}/metrics`)).text();
+    expect(metrics).toMatch(/graphql_requests_total\{[^}]*operation="ObservedCategories"[^}]*outcome="ok"[^}]*\} 1/);
+    expect(metrics).toMatch(/graphql_request_duration_seconds_count\{[^}]*operation="ObservedCategories"[^}]*\} 1/);
+    expect(metrics).toMatch(/subgraph_fetch_duration_seconds_count\{[^}]*subgraph="products"/);
+  });
+});

@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { ServiceMetrics } from './metrics.ts';
+import { requestIdMiddleware } from './request-id.ts';
 
 /**
  * The routes every service exposes besides /graphql: liveness, readiness (ready only when the
@@ -35,7 +36,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   app.get('/metrics', async (_req, res) => {
     res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });
-  app.use('/graphql', express.json({ limit: options.bodyLimit }), options.graphql);
+  app.use('/graphql', requestIdMiddleware(), express.json({ limit: options.bodyLimit }), options.graphql);
   if (options.internal) app.use('/internal', options.internal.guard, express.json({ limit: options.bodyLimit }), options.internal.router);
   app.use(requestErrorHandler);
   return app;

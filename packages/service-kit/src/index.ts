@@ -13,3 +13,4 @@ export * from './seed-plan.ts';
 export * from './subgraph.ts';
 export * from './entity-client.ts';
 export * from './events.ts';
+export * from './request-id.ts';

@@ -173,9 +173,10 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
     },
     bodyLimit: '2mb',
     graphql: expressMiddleware(apollo, {
-      context: async ({ req }) => {
+      context: async ({ req, res }) => {
         const viewer = await viewerFromIdentityHeader(req.headers[IDENTITY_HEADER], options.internalTokenSecret);
-        return definition.createContext({ db, viewer, log }, options.extra, runtime);
+        const requestLog = log.child({ requestId: res.locals.requestId as string });
+        return definition.createContext({ db, viewer, log: requestLog }, options.extra, runtime);
       },
     }),
     internal,
