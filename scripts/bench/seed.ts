@@ -3,10 +3,10 @@
 // Usage: npm run bench:seed [-- 2000 100000]
 import { pino } from 'pino';
 import { createSubgraph } from '@supergraph/service-kit';
-import { dropServiceDatabases } from './local-databases.ts';
-import { localDatabaseOf } from './service-databases.ts';
-import { SUBGRAPH_NAMES } from './services.ts';
-import { subgraphRegistry } from './subgraph-registry.ts';
+import { dropServiceDatabases } from '../local-databases.ts';
+import { localDatabaseOf } from '../service-databases.ts';
+import { SUBGRAPH_NAMES } from '../services.ts';
+import { subgraphRegistry } from '../subgraph-registry.ts';
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 const serverUrl = process.env.DATABASE_URL;

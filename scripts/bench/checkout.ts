@@ -5,8 +5,9 @@ import { readFileSync } from 'node:fs';
 import { parse, print, type OperationDefinitionNode } from 'graphql';
 import pg from 'pg';
 import { demoIds } from '@supergraph/service-kit';
-import { startStack } from './in-process-stack.ts';
-import { repoPath } from './paths.ts';
+import { startStack } from '../in-process-stack.ts';
+import { formatLoad, runLoad } from './load.ts';
+import { repoPath } from '../paths.ts';
 
 const orders = Number(process.env.BENCH_ORDERS ?? 2000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -39,32 +40,16 @@ try {
   }
 
   const placeOrder = op('PlaceOrder');
-  const latencies: number[] = [];
-  const outcomes: Record<string, number> = {};
-  let next = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      for (let n = next++; n < orders; n = next++) {
-        const t0 = performance.now();
-        const r = await post(
-          placeOrder,
-          { input: { idempotencyKey: `bench-${n}`, items: [{ productId: products[n % products.length], quantity: 1 + (n % 3) }], paymentToken: 'tok_visa' } },
-          tokens[n % tokens.length],
-        );
-        latencies.push(performance.now() - t0);
-        const outcome = r.errors ? 'error' : r.data.placeOrder.status;
-        outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-      }
-    }),
-  );
-  const seconds = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(1);
+  const result = await runLoad(orders, concurrency, async (n) => {
+    const r = await post(
+      placeOrder,
+      { input: { idempotencyKey: `bench-${n}`, items: [{ productId: products[n % products.length], quantity: 1 + (n % 3) }], paymentToken: 'tok_visa' } },
+      tokens[n % tokens.length],
+    );
+    return r.errors ? 'error' : r.data.placeOrder.status;
+  });
   console.log(`database: ${process.env.DATABASE_URL ? 'PostgreSQL' : 'embedded PGlite'}; ${orders} orders, concurrency ${concurrency}, ${userCount} users, ${productCount} products`);
-  console.log(`throughput: ${(orders / seconds).toFixed(1)} orders/s over ${seconds.toFixed(1)} s`);
-  console.log(`latency ms: p50 ${pct(50)}  p95 ${pct(95)}  p99 ${pct(99)}  max ${latencies.at(-1)!.toFixed(1)}`);
-  console.log(`outcomes: ${JSON.stringify(outcomes)}`);
+  console.log(`placeOrder: ${formatLoad(result)}`);
 } finally {
   await stack.close();
 }
