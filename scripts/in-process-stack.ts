@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { pino } from 'pino';
 import { createSubgraph, type SubgraphService } from '@supergraph/service-kit';
 import { createGateway } from '../gateway/src/server.ts';
+import { loadManifests } from '../gateway/src/persisted-operations/manifest.ts';
 import { dropServiceDatabases, ensureServiceDatabases } from './local-databases.ts';
 import { repoPath } from './paths.ts';
 import { SUBGRAPH_NAMES, type SubgraphName } from './services.ts';
@@ -15,6 +16,8 @@ import { subgraphRegistry } from './subgraph-registry.ts';
 export const TEST_SECRETS = {
   userToken: 'test-user-token-secret-0123456789abcdef',
   internalToken: 'test-internal-token-secret-0123456789abcdef',
+  /** The API key of the stack's one partner, whose list is gateway/persisted-operations/partner-catalog.json. */
+  partnerApiKey: 'test-partner-api-key-0123456789abcdef',
 };
 
 export interface StackInfo {
@@ -83,6 +86,10 @@ export async function startStack(options: { seedProducts: number }): Promise<Sta
     redisKeyPrefix: eventsChannelPrefix,
     // Generous: the tests and benchmarks send bursts from few users; limits have their own tests.
     rateLimit: { pointsPerMinute: 1_000_000, whenRedisDown: 'open' },
+    trustedDocuments: {
+      lists: await loadManifests(repoPath('gateway', 'persisted-operations')),
+      partnerKeys: new Map([[TEST_SECRETS.partnerApiKey, 'partner-catalog']]),
+    },
   });
   const gatewayServer = await gateway.listen(0);
 

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { internalTokenSecretSchema, nodeEnvSchema, portSchema, userTokenSecretSchema } from '@supergraph/service-kit';
 
@@ -7,7 +7,7 @@ export const gatewayEnvSchema = z.object({
   NODE_ENV: nodeEnvSchema,
   HOST: z.string().default('127.0.0.1'),
   PORT: portSchema(4000),
-  SUPERGRAPH_FILE: z.string().default(resolve('supergraph.graphql')),
+  SUPERGRAPH_FILE: z.string().default(fileURLToPath(new URL('../../supergraph.graphql', import.meta.url))),
   JWT_SECRET: userTokenSecretSchema(),
   INTERNAL_TOKEN_SECRET: internalTokenSecretSchema(),
   REDIS_URL: z.string().url().optional(),
@@ -15,6 +15,9 @@ export const gatewayEnvSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_WHEN_REDIS_DOWN: z.enum(['open', 'closed']).default('open'),
   APQ_TTL_SECONDS: z.coerce.number().int().min(1).default(86_400),
+  PERSISTED_OPERATIONS_DIR: z.string().default(fileURLToPath(new URL('../persisted-operations', import.meta.url))),
+  /** `client:key,client2:key2`: partners and their API keys (secrets: from the environment only). */
+  PARTNER_API_KEYS: z.string().optional(),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   // Where each subgraph is; unset ones use the routing URL composed into the supergraph.
   PRODUCTS_SUBGRAPH_URL: z.string().url().optional(),

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { assertNoDevSecretsInProduction, createLogger, onShutdownSignal, parseEnv } from '@supergraph/service-kit';
 import { gatewayEnvSchema, subgraphUrlOverrides } from './config.ts';
 import { createGateway } from './server.ts';
+import { loadManifests } from './persisted-operations/manifest.ts';
+import { parsePartnerKeys } from './persisted-operations/trusted-documents.ts';
 
 const log = createLogger('gateway');
 try {
@@ -19,6 +21,7 @@ try {
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
     rateLimit: { pointsPerMinute: env.RATE_LIMIT_PER_MINUTE, whenRedisDown: env.RATE_LIMIT_WHEN_REDIS_DOWN },
     apqTtlSeconds: env.APQ_TTL_SECONDS,
+    trustedDocuments: { lists: await loadManifests(env.PERSISTED_OPERATIONS_DIR), partnerKeys: parsePartnerKeys(env.PARTNER_API_KEYS) },
   });
   const running = await gateway.listen(env.PORT, env.HOST);
   log.info({ url: `${running.url}/graphql` }, 'gateway ready');

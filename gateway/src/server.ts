@@ -18,6 +18,7 @@ import { RedisApqCache } from './apq-cache.ts';
 import { rateLimitMiddleware, type RateLimitConfig } from './rate-limit.ts';
 import { createGatewayRedis } from './redis.ts';
 import { requestMetricsPlugin } from './request-metrics.ts';
+import { trustedDocumentsMiddleware, type TrustedDocumentsConfig } from './persisted-operations/trusted-documents.ts';
 import type { GatewayContext } from './context.ts';
 import { REQUEST_LIMITS, requestLimitProtection, tokenLimitGuard } from './limits.ts';
 import { SubgraphDataSource } from './subgraph-data-source.ts';
@@ -40,6 +41,8 @@ export interface GatewayOptions {
   redisKeyPrefix?: string;
   rateLimit?: RateLimitConfig;
   apqTtlSeconds?: number;
+  /** Persisted operation lists and the partners' API keys. */
+  trustedDocuments?: TrustedDocumentsConfig;
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimitConfig = { pointsPerMinute: 600, whenRedisDown: 'open' };
@@ -112,6 +115,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     graphql: [
       authenticate(options.userTokenSecret),
       rateLimitMiddleware(options.rateLimit ?? DEFAULT_RATE_LIMIT, redis, keyPrefix),
+      trustedDocumentsMiddleware(options.trustedDocuments ?? { lists: new Map(), partnerKeys: new Map() }),
       tokenLimitGuard(REQUEST_LIMITS.maxTokens),
       expressMiddleware(apollo, {
         context: async ({ res }) => {

@@ -1,0 +1,100 @@
+import { createHash } from 'node:crypto';
+import type { Request, RequestHandler } from 'express';
+
+/**
+ * Persisted operation lists ("trusted documents"). Partners authenticate with `x-api-key` and may
+ * run only operations of their own list, sent by id (`documentId`, or an APQ-style
+ * `extensions.persistedQuery.sha256Hash`); anything else is refused before it is parsed.
+ * Storefronts may send the id of a storefront operation instead of its text.
+ */
+export interface TrustedDocumentsConfig {
+  /** client name -> operation id -> operation text */
+  lists: Map<string, Map<string, string>>;
+  /** API key -> client name (partners) */
+  partnerKeys: Map<string, string>;
+  /** The list whose ids any client may send (the first-party storefronts). */
+  publicList?: string;
+}
+
+const digest = (apiKey: string) => createHash('sha256').update(apiKey).digest('hex');
+
+export function trustedDocumentsMiddleware(config: TrustedDocumentsConfig): RequestHandler {
+  // Only digests of API keys stay in memory; lookups are by digest.
+  const partners = new Map([...config.partnerKeys].map(([key, client]) => [digest(key), client]));
+  const publicList = config.lists.get(config.publicList ?? 'storefront');
+  return (req, res, next) => {
+    const params = requestParams(req);
+    const id = requestedDocumentId(params);
+    const apiKey = req.header('x-api-key');
+    if (apiKey !== undefined) {
+      const client = partners.get(digest(apiKey));
+      if (!client) return refuse(res, 401, 'UNAUTHENTICATED', 'Unknown API key');
+      res.locals.client = client;
+      const body = id ? config.lists.get(client)?.get(id) : undefined;
+      if (!body || (typeof params.query === 'string' && params.query !== body)) {
+        return refuse(res, 403, 'OPERATION_NOT_ALLOWED', 'This API key may run only the operations registered for it, sent by id');
+      }
+      useDocument(req, params, body);
+      return next();
+    }
+    const body = id && typeof params.query !== 'string' ? publicList?.get(id) : undefined;
+    if (body) useDocument(req, params, body);
+    next(); // anything else is an ordinary (or APQ) request
+  };
+}
+
+type Params = Record<string, unknown>;
+
+function requestParams(req: Request): Params {
+  if (req.method !== 'GET') return (req.body as Params | undefined) ?? {};
+  const query = req.query as Record<string, unknown>;
+  let extensions: unknown = query.extensions;
+  if (typeof extensions === 'string') {
+    try {
+      extensions = JSON.parse(extensions);
+    } catch {
+      extensions = undefined;
+    }
+  }
+  return { ...query, extensions };
+}
+
+function requestedDocumentId(params: Params): string | undefined {
+  if (typeof params.documentId === 'string') return params.documentId.replace(/^sha256:/, '');
+  const hash = (params.extensions as { persistedQuery?: { sha256Hash?: unknown } } | undefined)?.persistedQuery?.sha256Hash;
+  return typeof hash === 'string' ? hash : undefined;
+}
+
+/** Replaces the id with the registered text, so Apollo runs exactly what was registered. */
+function useDocument(req: Request, params: Params, body: string) {
+  const { documentId: _id, extensions, ...rest } = params;
+  const { persistedQuery: _pq, ...otherExtensions } = (extensions as Record<string, unknown> | undefined) ?? {};
+  const rewritten = { ...rest, query: body, extensions: otherExtensions };
+  if (req.method === 'GET') {
+    // Apollo's Express integration reads GET parameters from the URL itself.
+    const search = new URLSearchParams();
+    for (const [name, value] of Object.entries(rewritten)) {
+      if (value !== undefined) search.set(name, typeof value === 'string' ? value : JSON.stringify(value));
+    }
+    req.url = `${req.url.split('?')[0]}?${search}`;
+  } else {
+    req.body = rewritten;
+  }
+}
+
+function refuse(res: Parameters<RequestHandler>[1], status: number, code: string, message: string) {
+  res.status(status).json({ errors: [{ message, extensions: { code } }] });
+}
+
+/** `PARTNER_API_KEYS=client:key,client2:key2` -> key -> client. */
+export function parsePartnerKeys(setting: string | undefined): Map<string, string> {
+  const keys = new Map<string, string>();
+  for (const entry of (setting ?? '').split(',').map((e) => e.trim()).filter(Boolean)) {
+    const separator = entry.indexOf(':');
+    const client = entry.slice(0, separator);
+    const key = entry.slice(separator + 1);
+    if (separator < 1 || key.length < 24) throw new Error('PARTNER_API_KEYS entries are client:key, with keys of at least 24 characters');
+    keys.set(key, client);
+  }
+  return keys;
+}
