@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -78,6 +79,17 @@ export interface SubgraphDefinition<
   extraEnv?: z.ZodType<Extra>;
   /** Inserts the demo data set when the database is empty; returns what it inserted, or null. */
   seed?(db: Db, plan: SeedPlan, extra: Extra): Promise<Record<string, number> | null>;
+}
+
+/**
+ * Where a subgraph's files are, by the layout every subgraph follows: `src/schema.graphql` and
+ * `prisma/migrations`, given the `import.meta.url` of its `src/subgraph.ts`.
+ */
+export function subgraphFiles(subgraphModuleUrl: string): Pick<SubgraphDefinition<never, never>, 'schemaFile' | 'migrationsDir'> {
+  return {
+    schemaFile: fileURLToPath(new URL('./schema.graphql', subgraphModuleUrl)),
+    migrationsDir: fileURLToPath(new URL('../prisma/migrations', subgraphModuleUrl)),
+  };
 }
 
 export const subgraphEnvSchema = (name: string, defaultPort: number) =>

@@ -1,5 +1,4 @@
-import { fileURLToPath } from 'node:url';
-import { createPrismaClient, type SubgraphDefinition } from '@supergraph/service-kit';
+import { createPrismaClient, subgraphFiles, type SubgraphDefinition } from '@supergraph/service-kit';
 import { PrismaClient } from './generated/prisma/client.ts';
 import { createContext, type InventoryContext } from './context.ts';
 import { inventoryInternalRoutes } from './internal-routes.ts';
@@ -13,8 +12,7 @@ import { seedInventory } from './seed.ts';
 export const inventorySubgraph: SubgraphDefinition<PrismaClient, InventoryContext> = {
   name: 'inventory',
   defaultPort: 4004,
-  schemaFile: fileURLToPath(new URL('./schema.graphql', import.meta.url)),
-  migrationsDir: fileURLToPath(new URL('../prisma/migrations', import.meta.url)),
+  ...subgraphFiles(import.meta.url),
   resolvers,
   createDb: (database, counter) => createPrismaClient(PrismaClient, database, counter),
   createContext,

@@ -1,5 +1,4 @@
-import { fileURLToPath } from 'node:url';
-import { createPrismaClient, type SubgraphDefinition } from '@supergraph/service-kit';
+import { createPrismaClient, subgraphFiles, type SubgraphDefinition } from '@supergraph/service-kit';
 import { PrismaClient } from './generated/prisma/client.ts';
 import { createContext, type OrdersContext } from './context.ts';
 import { ordersEnvSchema, type OrdersEnv } from './env.ts';
@@ -13,8 +12,7 @@ import { createOrdersRuntime, type OrdersRuntime } from './runtime.ts';
 export const ordersSubgraph: SubgraphDefinition<PrismaClient, OrdersContext, OrdersEnv, OrdersRuntime> = {
   name: 'orders',
   defaultPort: 4003,
-  schemaFile: fileURLToPath(new URL('./schema.graphql', import.meta.url)),
-  migrationsDir: fileURLToPath(new URL('../prisma/migrations', import.meta.url)),
+  ...subgraphFiles(import.meta.url),
   resolvers,
   extraEnv: ordersEnvSchema,
   createDb: (database, counter) => createPrismaClient(PrismaClient, database, counter),

@@ -1,5 +1,4 @@
-import { fileURLToPath } from 'node:url';
-import { createPrismaClient, type SubgraphDefinition } from '@supergraph/service-kit';
+import { createPrismaClient, subgraphFiles, type SubgraphDefinition } from '@supergraph/service-kit';
 import { PrismaClient } from './generated/prisma/client.ts';
 import { createContext, type ProductsContext } from './context.ts';
 import { resolvers } from './resolvers.ts';
@@ -9,8 +8,7 @@ import { seedProducts } from './seed.ts';
 export const productsSubgraph: SubgraphDefinition<PrismaClient, ProductsContext> = {
   name: 'products',
   defaultPort: 4001,
-  schemaFile: fileURLToPath(new URL('./schema.graphql', import.meta.url)),
-  migrationsDir: fileURLToPath(new URL('../prisma/migrations', import.meta.url)),
+  ...subgraphFiles(import.meta.url),
   resolvers,
   createDb: (database, counter) => createPrismaClient(PrismaClient, database, counter),
   createContext,

@@ -1,5 +1,4 @@
-import { fileURLToPath } from 'node:url';
-import { createPrismaClient, type SubgraphDefinition } from '@supergraph/service-kit';
+import { createPrismaClient, subgraphFiles, type SubgraphDefinition } from '@supergraph/service-kit';
 import { PrismaClient } from './generated/prisma/client.ts';
 import { createContext, type ReviewsContext } from './context.ts';
 import { reviewsEnvSchema, type ReviewsEnv } from './env.ts';
@@ -10,8 +9,7 @@ import { seedReviews } from './seed.ts';
 export const reviewsSubgraph: SubgraphDefinition<PrismaClient, ReviewsContext, ReviewsEnv> = {
   name: 'reviews',
   defaultPort: 4005,
-  schemaFile: fileURLToPath(new URL('./schema.graphql', import.meta.url)),
-  migrationsDir: fileURLToPath(new URL('../prisma/migrations', import.meta.url)),
+  ...subgraphFiles(import.meta.url),
   resolvers,
   createDb: (database, counter) => createPrismaClient(PrismaClient, database, counter),
   createContext,
