@@ -18,6 +18,7 @@ import { RedisApqCache } from './apq-cache.ts';
 import { rateLimitMiddleware, type RateLimitConfig } from './rate-limit.ts';
 import { createGatewayRedis } from './redis.ts';
 import { requestMetricsPlugin } from './request-metrics.ts';
+import { queryPlanMetrics, warmQueryPlans } from './plan-warmup.ts';
 import { trustedDocumentsMiddleware, type TrustedDocumentsConfig } from './persisted-operations/trusted-documents.ts';
 import type { GatewayContext } from './context.ts';
 import { REQUEST_LIMITS, requestLimitProtection, tokenLimitGuard } from './limits.ts';
@@ -105,7 +106,21 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     // graphql-armor is typed against Apollo's CommonJS declarations; the plugins are the same objects.
     plugins: [requestMetricsPlugin(metrics.registry), ...(protection.plugins as ApolloServerPlugin<GatewayContext>[]), ...(options.development ? [] : [ApolloServerPluginLandingPageDisabled()])],
   });
+  // Plan every listed operation whenever a supergraph is loaded (the store is cleared on each load).
+  const plansWarmed = queryPlanMetrics(gateway, metrics.registry);
+  const listedDocuments = [...(options.trustedDocuments?.lists.values() ?? [])].flatMap((list) => [...list.values()]);
+  const warm = () =>
+    warmQueryPlans(gateway, listedDocuments, options.log).then((count) => {
+      plansWarmed.set(count);
+      options.log.info({ planned: count }, 'query plans warmed');
+    });
+  let started = false;
+  gateway.onSchemaLoadOrUpdate(() => {
+    if (started) void warm(); // later loads; the first is warmed below, before we serve
+  });
   await apollo.start();
+  started = true;
+  await warm();
 
   // Ready once the supergraph is loaded (apollo.start() resolved); subgraphs may come and go.
   const app = createServiceApp({
