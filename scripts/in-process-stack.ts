@@ -53,6 +53,7 @@ export async function startStack(options: { seedProducts: number }): Promise<Sta
     log: log.child({ service: name }),
     redisUrl: process.env.REDIS_URL,
     eventsChannelPrefix,
+    redisKeyPrefix: eventsChannelPrefix,
   });
 
   const services: SubgraphService<unknown>[] = [];
@@ -86,6 +87,9 @@ export async function startStack(options: { seedProducts: number }): Promise<Sta
     redisKeyPrefix: eventsChannelPrefix,
     // Generous: the tests and benchmarks send bursts from few users; limits have their own tests.
     rateLimit: { pointsPerMinute: 1_000_000, whenRedisDown: 'open' },
+    // Off here: many tests change data behind the API's back (SQL) and read it back through it.
+    // tests/e2e/response-cache.test.ts runs gateways of its own with the cache on.
+    responseCache: false,
     trustedDocuments: {
       lists: await loadManifests(repoPath('gateway', 'persisted-operations')),
       partnerKeys: new Map([[TEST_SECRETS.partnerApiKey, 'partner-catalog']]),

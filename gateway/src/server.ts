@@ -18,6 +18,7 @@ import { RedisApqCache } from './apq-cache.ts';
 import { rateLimitMiddleware, type RateLimitConfig } from './rate-limit.ts';
 import { createGatewayRedis } from './redis.ts';
 import { requestMetricsPlugin } from './request-metrics.ts';
+import { responseCachePlugin } from './response-cache.ts';
 import { queryPlanMetrics, warmQueryPlans } from './plan-warmup.ts';
 import { trustedDocumentsMiddleware, type TrustedDocumentsConfig } from './persisted-operations/trusted-documents.ts';
 import type { GatewayContext } from './context.ts';
@@ -42,6 +43,8 @@ export interface GatewayOptions {
   redisKeyPrefix?: string;
   rateLimit?: RateLimitConfig;
   apqTtlSeconds?: number;
+  /** Whole-response cache in Redis (on by default when Redis is configured). */
+  responseCache?: boolean;
   /** Persisted operation lists and the partners' API keys. */
   trustedDocuments?: TrustedDocumentsConfig;
 }
@@ -104,7 +107,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       log: (error) => options.log.error({ err: error }, 'unexpected gateway error'),
     }),
     // graphql-armor is typed against Apollo's CommonJS declarations; the plugins are the same objects.
-    plugins: [requestMetricsPlugin(metrics.registry), ...(protection.plugins as ApolloServerPlugin<GatewayContext>[]), ...(options.development ? [] : [ApolloServerPluginLandingPageDisabled()])],
+    plugins: [
+      requestMetricsPlugin(metrics.registry),
+      ...(redis && options.responseCache !== false ? [responseCachePlugin(redis, keyPrefix, metrics.registry)] : []),
+      ...(protection.plugins as ApolloServerPlugin<GatewayContext>[]), ...(options.development ? [] : [ApolloServerPluginLandingPageDisabled()])],
   });
   // Plan every listed operation whenever a supergraph is loaded (the store is cleared on each load).
   const plansWarmed = queryPlanMetrics(gateway, metrics.registry);

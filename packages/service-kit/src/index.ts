@@ -14,3 +14,4 @@ export * from './subgraph.ts';
 export * from './entity-client.ts';
 export * from './events.ts';
 export * from './request-id.ts';
+export * from './response-cache.ts';

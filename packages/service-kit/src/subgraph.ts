@@ -9,10 +9,11 @@ import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/res
 import express, { type RequestHandler, type Router } from 'express';
 import { parse } from 'graphql';
 import { z } from 'zod';
-import type { Counter } from 'prom-client';
 import { openDatabase, type DatabaseLocation } from './database.ts';
 import { assertNoDevSecretsInProduction, internalTokenSecretSchema, nodeEnvSchema, parseEnv, portSchema, type NodeEnv } from './env.ts';
 import { createEventBus, type EventBus } from './events.ts';
+import { createResponseCachePurger, type ResponseCachePurger } from './response-cache.ts';
+import { Counter } from 'prom-client';
 import { createErrorFormatter } from './errors.ts';
 import { createListeners, createServiceApp, onShutdownSignal, type RunningServer } from './http.ts';
 import { IDENTITY_HEADER, verifyIdentityToken, type Viewer } from './identity.ts';
@@ -29,6 +30,8 @@ export interface RequestContext<Db> {
   db: Db;
   viewer: Viewer | null;
   log: Logger;
+  /** Purges the gateway's cached responses that hold an entity this request changed. */
+  responseCache: ResponseCachePurger;
 }
 
 interface Disconnectable {
@@ -44,6 +47,7 @@ export interface RuntimeDeps<Db, Extra> {
   events: EventBus;
   nodeEnv: NodeEnv;
   internalTokenSecret: string;
+  responseCache: ResponseCachePurger;
 }
 
 /** Long-lived parts of a subgraph beyond its database; closed before the database is. */
@@ -103,6 +107,7 @@ export const subgraphEnvSchema = (name: string, defaultPort: number) =>
     SEED: z.enum(['demo', 'none']).optional(),
     SEED_PRODUCTS: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_SEED_PRODUCTS),
     REDIS_URL: z.string().url().optional(),
+    REDIS_KEY_PREFIX: z.string().default('supergraph:'),
     EVENTS_CHANNEL_PREFIX: z.string().default('supergraph:'),
   });
 
@@ -117,6 +122,8 @@ export interface SubgraphOptions<Extra> {
   log?: Logger;
   redisUrl?: string | undefined;
   eventsChannelPrefix?: string;
+  /** Must match the gateway's REDIS_KEY_PREFIX: purges address its response cache. */
+  redisKeyPrefix?: string;
 }
 
 export interface SubgraphService<Db> {
@@ -151,6 +158,8 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
   }
 
   const events = createEventBus({ redisUrl: options.redisUrl, channelPrefix: options.eventsChannelPrefix ?? 'supergraph:', log });
+  const purges = new Counter({ name: 'response_cache_purges_total', help: 'Cached gateway responses this service purged because it changed an entity in them', registers: [metrics.registry] });
+  const responseCache = createResponseCachePurger({ redisUrl: options.redisUrl, prefix: options.redisKeyPrefix ?? 'supergraph:', log, onPurge: (n) => purges.inc(n) });
   const deps: RuntimeDeps<Db, Extra> = {
     db,
     log,
@@ -158,6 +167,7 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
     events,
     nodeEnv: options.nodeEnv,
     internalTokenSecret: options.internalTokenSecret,
+    responseCache,
   };
   const runtime = definition.createRuntime ? await definition.createRuntime(deps) : ({} as Runtime);
 
@@ -188,7 +198,7 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
       context: async ({ req, res }) => {
         const viewer = await viewerFromIdentityHeader(req.headers[IDENTITY_HEADER], options.internalTokenSecret);
         const requestLog = log.child({ requestId: res.locals.requestId as string });
-        return definition.createContext({ db, viewer, log: requestLog }, options.extra, runtime);
+        return definition.createContext({ db, viewer, log: requestLog, responseCache }, options.extra, runtime);
       },
     }),
     internal,
@@ -208,6 +218,7 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
       await apollo.stop();
       await runtime.close?.();
       await events.close();
+      await responseCache.close();
       await db.$disconnect();
       await database.close();
     },
@@ -252,6 +263,7 @@ export async function runSubgraph<Db extends Disconnectable, Ctx extends Request
       log,
       redisUrl: env.REDIS_URL,
       eventsChannelPrefix: env.EVENTS_CHANNEL_PREFIX,
+      redisKeyPrefix: env.REDIS_KEY_PREFIX,
     });
     const running = await service.listen(env.PORT, env.HOST);
     log.info({ url: `${running.url}/graphql` }, `${definition.name} subgraph ready`);

@@ -59,12 +59,21 @@ type InternalRoutes = NonNullable<SubgraphDefinition<PrismaClient, InventoryCont
 /** Stock reservations for the orders saga: POST /internal/reservations and /internal/reservations/release. */
 export const inventoryInternalRoutes: InternalRoutes = (router, _runtime, deps) => {
   const store = new InventoryStore(deps.db);
+  const purgeStockOf = (items: ReservationItem[]) => deps.responseCache.purge('Product', items.map((item) => item.productId));
   router.post('/reservations', async (req, res) => {
-    const response = await runReservationCommand('reserve', req.body, (orderId, items) => store.reserve(orderId, items), deps.log);
+    const response = await runReservationCommand('reserve', req.body, async (orderId, items) => {
+      const result = await store.reserve(orderId, items);
+      if (result.outcome === 'RESERVED') await purgeStockOf(items); // stock changed: no stale pages anywhere
+      return result;
+    }, deps.log);
     res.status(response.status).json(response.body);
   });
   router.post('/reservations/release', async (req, res) => {
-    const response = await runReservationCommand('release', req.body, (orderId, items) => store.release(orderId, items), deps.log);
+    const response = await runReservationCommand('release', req.body, async (orderId, items) => {
+      const result = await store.release(orderId, items);
+      if (result.releasedUnits > 0) await purgeStockOf(items);
+      return result;
+    }, deps.log);
     res.status(response.status).json(response.body);
   });
 };

@@ -19,6 +19,8 @@ export const resolvers: GraphQLResolverMap<ReviewsContext> = {
       if (!products.has(input.productId)) throw notFound(`No product with id ${input.productId}`);
       const review = await ctx.store.createReview({ id: randomUUID(), authorId: ctx.viewer.id, ...input });
       if (!review) throw badUserInput('You have already reviewed this product', { field: 'productId' });
+      // The product's rating and the author's reviews changed: no gateway may serve them stale.
+      await Promise.all([ctx.responseCache.purge('Product', [review.productId]), ctx.responseCache.purge('User', [review.authorId])]);
       return review;
     },
   },

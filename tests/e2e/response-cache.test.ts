@@ -1,0 +1,103 @@
+import { readFile } from 'node:fs/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { demoIds, readCounter } from '@supergraph/service-kit';
+import { createGateway, type Gateway } from '../../gateway/src/server.ts';
+import { repoPath } from '../../scripts/paths.ts';
+import { sql } from '../support/db.ts';
+import { graphql, stack } from '../support/graphql.ts';
+import { operation } from '../support/operations.ts';
+import { adminToken, newUser } from '../support/users.ts';
+
+/**
+ * Two gateway replicas with the response cache on, sharing the stack's Redis under the prefix
+ * the stack's subgraphs purge under. Without Redis there is no response cache (by design).
+ */
+const gateways: Gateway[] = [];
+afterAll(() => Promise.all(gateways.map((g) => g.close())));
+
+async function replica() {
+  const gateway = await createGateway({
+    supergraphSdl: await readFile(repoPath('supergraph.graphql'), 'utf8'),
+    subgraphUrls: Object.fromEntries(Object.entries(stack().subgraphs).map(([name, s]) => [name, s.url])),
+    userTokenSecret: stack().secrets.userToken,
+    internalTokenSecret: stack().secrets.internalToken,
+    development: false,
+    log: pino({ level: 'silent' }),
+    redisUrl: stack().redisUrl,
+    redisKeyPrefix: stack().eventsChannelPrefix,
+    rateLimit: { pointsPerMinute: 100_000, whenRedisDown: 'open' },
+  });
+  gateways.push(gateway);
+  const running = await gateway.listen(0);
+  return { url: `${running.url}/graphql`, metrics: async () => (await fetch(`${running.url}/metrics`)).text() };
+}
+
+async function get(url: string, query: string, variables: Record<string, unknown>, token?: string) {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query, variables }),
+  });
+  return { status: response.status, cacheControl: response.headers.get('cache-control'), age: response.headers.get('age'), body: (await response.json()) as { data?: any; errors?: any[] } };
+}
+
+const RATING = `query ($id: ID!) { product(id: $id) { id name averageRating reviewCount } }`;
+
+describe.runIf(!!process.env.REDIS_URL)('response cache across replicas', () => {
+  it('serves a cached public response from any replica, with cache-control and age', async () => {
+    const [a, b] = [await replica(), await replica()];
+    const id = demoIds.product(40);
+    const first = await get(a.url, RATING, { id });
+    expect(first.cacheControl).toMatch(/max-age=\d+, public/);
+    expect(first.age).toBeNull();
+    const again = await get(b.url, RATING, { id });
+    expect(again.body).toEqual(first.body);
+    expect(again.age).not.toBeNull();
+    expect(readCounter(await b.metrics(), 'response_cache_hits_total')).toBe(1);
+    expect(readCounter(await a.metrics(), 'response_cache_stores_total')).toBe(1);
+  });
+
+  it('purges on every replica, before the mutation answers, when a review changes a product', async () => {
+    const [a, b] = [await replica(), await replica()];
+    const id = demoIds.product(41);
+    const before = (await get(a.url, RATING, { id })).body.data.product;
+    expect((await get(b.url, RATING, { id })).age).not.toBeNull(); // cached for both
+    const user = await newUser('cache');
+    const added = await graphql(b.url, operation('AddReview'), { input: { productId: id, rating: 1, body: 'Purge me' } }, { authorization: `Bearer ${user.token}` });
+    expect(added.errors).toBeUndefined();
+    const after = await get(a.url, RATING, { id });
+    expect(after.age).toBeNull(); // not from the cache
+    expect(after.body.data.product.reviewCount).toBe(before.reviewCount + 1);
+  });
+
+  it('purges pages holding a product whose stock an order changed', async () => {
+    const replicaA = await replica();
+    const id = demoIds.product(42);
+    await sql('inventory', 'UPDATE stock_levels SET available = 10 WHERE product_id = $1', [id]);
+    const stock = `query ($id: ID!) { product(id: $id) { id stock } }`;
+    expect((await get(replicaA.url, stock, { id })).body.data.product.stock).toBe(10);
+    expect((await get(replicaA.url, stock, { id })).age).not.toBeNull();
+    const user = await newUser('cache-order');
+    const order = await graphql(replicaA.url, operation('PlaceOrder'), { input: { idempotencyKey: 'cache-1', items: [{ productId: id, quantity: 3 }], paymentToken: 'tok_visa' } }, { authorization: `Bearer ${user.token}` });
+    expect(order.data!.placeOrder.status).toBe('CONFIRMED');
+    expect((await get(replicaA.url, stock, { id })).body.data.product.stock).toBe(7);
+  });
+
+  it('keeps private responses per user, and never caches errors or mutations', async () => {
+    const gateway = await replica();
+    const emails = `query ($id: ID!) { product(id: $id) { reviews(first: 1) { author { id email } } } }`;
+    const admin = await adminToken();
+    const asAdmin = await get(gateway.url, emails, { id: demoIds.product(43) }, admin);
+    expect(asAdmin.cacheControl).toMatch(/private/);
+    expect((await get(gateway.url, emails, { id: demoIds.product(43) }, admin)).age).not.toBeNull();
+    const stranger = await newUser('cache-private');
+    const asStranger = await get(gateway.url, emails, { id: demoIds.product(43) }, stranger.token);
+    expect(asStranger.age).toBeNull();
+    expect(asStranger.body.data.product.reviews[0].author.email).toBeNull(); // not the admin's copy
+    expect((await get(gateway.url, emails, { id: demoIds.product(43) }, stranger.token)).age).toBeNull(); // had errors: not cached
+    const stores = readCounter(await gateway.metrics(), 'response_cache_stores_total');
+    await graphql(gateway.url, operation('SignUp'), { input: { email: `c${Date.now()}@example.com`, password: 'long-enough-pass', name: 'C' } });
+    expect(readCounter(await gateway.metrics(), 'response_cache_stores_total')).toBe(stores);
+  });
+});
