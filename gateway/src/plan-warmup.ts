@@ -3,7 +3,7 @@ import type { ApolloGateway } from '@apollo/gateway';
 import { operationFromDocument, type Schema } from '@apollo/federation-internals';
 import type { QueryPlan, QueryPlanner } from '@apollo/query-planner';
 import { Kind, parse, type OperationDefinitionNode } from 'graphql';
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from '@supergraph/service-kit';
 
 /**
@@ -16,7 +16,7 @@ import type { Logger } from '@supergraph/service-kit';
  * federation family (ADR 0001); the warm-up test fails if they change.
  */
 interface GatewayInternals {
-  queryPlanStore: { set(key: string, plan: QueryPlan): Promise<void>; keys(): string[] };
+  queryPlanStore: { set(key: string, plan: QueryPlan): Promise<void>; get(key: string): Promise<QueryPlan | undefined>; keys(): string[] };
   queryPlanner: QueryPlanner;
   apiSchema: Schema;
 }
@@ -30,6 +30,15 @@ export function planStoreKeys(documentText: string, operationName: string): stri
 
 export function queryPlanMetrics(gateway: ApolloGateway, registry: Registry) {
   const internals = gateway as unknown as GatewayInternals;
+  const lookups = new Counter({ name: 'query_plan_cache_lookups_total', help: 'Query plan look-ups by the gateway, by result (hit, miss)', labelNames: ['result'], registers: [registry] });
+  // The store is created once with the gateway (loads only clear it), so wrapping it once counts every look-up.
+  const store = internals.queryPlanStore;
+  const get = store.get.bind(store);
+  store.get = async (key) => {
+    const plan = await get(key);
+    lookups.inc({ result: plan ? 'hit' : 'miss' });
+    return plan;
+  };
   new Gauge({
     name: 'query_plan_cache_entries',
     help: 'Query plans the gateway holds',

@@ -29,6 +29,22 @@ export function createGatewayRedis(url: string, log: Logger, registry: Registry)
     connectTimeout: 2_000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
   });
+  // Memory-pressure evictions of the Redis the cache lives in (TTL expiry is the normal end of an
+  // entry and is not an eviction). Read from Redis at scrape time; absent while Redis is down.
+  new Gauge({
+    name: 'redis_evicted_keys',
+    help: 'Keys Redis evicted for memory (INFO stats evicted_keys), response cache entries included',
+    registers: [registry],
+    async collect() {
+      try {
+        const stats = await client.info('stats');
+        const evicted = /evicted_keys:(\d+)/.exec(stats)?.[1];
+        if (evicted !== undefined) this.set(Number(evicted));
+      } catch {
+        // Redis down: nothing to report
+      }
+    },
+  });
   client.on('ready', () => {
     connected.set(1);
     log.info('redis connected');

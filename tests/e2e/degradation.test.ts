@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
-import type { AddressInfo } from 'node:net';
+import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { demoIds, readCounter } from '@supergraph/service-kit';
@@ -113,5 +113,30 @@ describe('a subgraph down or slow', () => {
     expect(response.data!.product.stock).toBe(5);
     expect(seen[0]).toMatchObject({ 'x-request-id': 'req-0123456789', traceparent });
     expect(seen[0]!.cookie).toBeUndefined();
+  });
+
+  it('keeps answering when a subgraph stops in the middle of the test', async () => {
+    // The real inventory behind a TCP proxy of ours, which we then stop.
+    const target = new URL(stack().subgraphs.inventory.url);
+    const sockets = new Set<Socket>();
+    const proxy = createNetServer((client) => {
+      const upstream = connect(Number(target.port), target.hostname);
+      sockets.add(client).add(upstream);
+      client.pipe(upstream).pipe(client);
+      for (const socket of [client, upstream]) socket.on('error', () => {}).on('close', () => (client.destroy(), upstream.destroy()));
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const gateway = await gatewayWithInventoryAt(`http://127.0.0.1:${(proxy.address() as AddressInfo).port}/graphql`);
+    const query = `query ($id: ID!) { product(id: $id) { id name stock } }`;
+    const up = await graphql(gateway.url, query, { id: demoIds.product(5) });
+    expect(up.data!.product.stock).toEqual(expect.any(Number));
+
+    proxy.close();
+    sockets.forEach((socket) => socket.destroy()); // inventory is gone, kept-alive connections too
+    const [down, ms] = await timed(() => graphql(gateway.url, query, { id: demoIds.product(5) }));
+    expect(down.status).toBe(200);
+    expect(down.data!.product).toMatchObject({ id: demoIds.product(5), name: expect.any(String), stock: null });
+    expect(down.errors!.map((e) => e.extensions?.code)).toEqual(['SUBGRAPH_UNAVAILABLE']);
+    expect(ms).toBeLessThan(TIMEOUT_MS * 5);
   });
 });

@@ -38,8 +38,12 @@ describe('query plan warm-up', () => {
     const post = (body: unknown) => fetch(`${running.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect((await post({ documentId: operationId(operation('ProductPage')), variables: { id: demoIds.product(1) } })).status).toBe(200);
     expect((await post({ query: operation('Catalog'), operationName: 'Catalog', variables: { first: 3 } })).status).toBe(200);
-    expect(gauge(await metrics(), 'query_plan_cache_entries')).toBe(entries); // served from warmed plans
+    const afterListed = await metrics();
+    expect(gauge(afterListed, 'query_plan_cache_entries')).toBe(entries); // served from warmed plans
+    expect(afterListed).toMatch(/query_plan_cache_lookups_total\{[^}]*result="hit"[^}]*\} 2/);
     expect((await post({ query: '{ categories { name } }' })).status).toBe(200);
-    expect(gauge(await metrics(), 'query_plan_cache_entries')).toBe(entries + 1); // an unlisted one is planned on demand
+    const afterUnlisted = await metrics();
+    expect(gauge(afterUnlisted, 'query_plan_cache_entries')).toBe(entries + 1); // an unlisted one is planned on demand
+    expect(afterUnlisted).toMatch(/query_plan_cache_lookups_total\{[^}]*result="miss"[^}]*\} 1/);
   });
 });

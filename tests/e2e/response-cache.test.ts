@@ -55,7 +55,10 @@ describe.runIf(!!process.env.REDIS_URL)('response cache across replicas', () => 
     expect(again.body).toEqual(first.body);
     expect(again.age).not.toBeNull();
     expect(readCounter(await b.metrics(), 'response_cache_hits_total')).toBe(1);
-    expect(readCounter(await a.metrics(), 'response_cache_stores_total')).toBe(1);
+    const metricsA = await a.metrics();
+    expect(readCounter(metricsA, 'response_cache_stores_total')).toBe(1);
+    expect(readCounter(metricsA, 'response_cache_misses_total')).toBe(1);
+    expect(metricsA).toMatch(/^redis_evicted_keys(\{[^}]*\})? \d+$/m);
   });
 
   it('purges on every replica, before the mutation answers, when a review changes a product', async () => {
