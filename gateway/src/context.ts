@@ -4,5 +4,4 @@ export interface GatewayContext {
   viewer: Viewer | null;
   identityToken: () => Promise<string | null>;
   requestId: string;
-  traceparent: string | undefined;
 }

@@ -130,6 +130,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
 
   // Ready once the supergraph is loaded (apollo.start() resolved); subgraphs may come and go.
   const app = createServiceApp({
+    service: 'gateway',
     metrics,
     ready: async () => true,
     bodyLimit: REQUEST_LIMITS.maxBodyBytes,
@@ -145,7 +146,6 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
             viewer,
             identityToken: identityTokenMinter(viewer, options.internalTokenSecret),
             requestId: res.locals.requestId as string,
-            traceparent: res.locals.traceparent as string | undefined,
           };
         },
       }),

@@ -1,5 +1,5 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { IDENTITY_HEADER, REQUEST_ID_HEADER, TRACEPARENT_HEADER } from '@supergraph/service-kit';
+import { IDENTITY_HEADER, REQUEST_ID_HEADER, injectTraceContext } from '@supergraph/service-kit';
 import type { GatewayContext } from './context.ts';
 
 /**
@@ -14,7 +14,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     headers.delete(IDENTITY_HEADER);
     if (!('context' in options) || !options.context?.identityToken) return;
     headers.set(REQUEST_ID_HEADER, options.context.requestId);
-    if (options.context.traceparent) headers.set(TRACEPARENT_HEADER, options.context.traceparent);
+    injectTraceContext(headers); // the active span here is @apollo/gateway's fetch span
     const token = await options.context.identityToken();
     if (token) headers.set(IDENTITY_HEADER, token);
   }

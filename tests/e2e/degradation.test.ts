@@ -111,8 +111,17 @@ describe('a subgraph down or slow', () => {
       cookie: 'session=secret',
     });
     expect(response.data!.product.stock).toBe(5);
-    expect(seen[0]).toMatchObject({ 'x-request-id': 'req-0123456789', traceparent });
+    expect(seen[0]).toMatchObject({ 'x-request-id': 'req-0123456789' });
+    // The same trace, one level down: the subgraph's parent is the gateway's fetch span.
+    const [, traceId, parentId] = String(seen[0]!.traceparent).split('-');
+    expect(traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(parentId).toMatch(/^[0-9a-f]{16}$/);
+    expect(parentId).not.toBe('b7ad6b7169203331');
     expect(seen[0]!.cookie).toBeUndefined();
+    // Without a caller's trace, the gateway starts one.
+    await graphql(gateway.url, `query ($id: ID!) { product(id: $id) { stock } }`, { id: demoIds.product(4) });
+    expect(String(seen[1]!.traceparent)).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+    expect(String(seen[1]!.traceparent).split('-')[1]).not.toBe('0af7651916cd43dd8448eb211c80319c');
   });
 
   it('keeps answering when a subgraph stops in the middle of the test', async () => {

@@ -3,12 +3,15 @@ import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import type { ServiceMetrics } from './metrics.ts';
 import { requestIdMiddleware } from './request-id.ts';
+import { tracingMiddleware } from './tracing.ts';
 
 /**
  * The routes every service exposes besides /graphql: liveness, readiness (ready only when the
  * service's dependencies answer) and Prometheus metrics.
  */
 export interface ServiceAppOptions {
+  /** The service's name, on its trace spans. */
+  service: string;
   metrics: ServiceMetrics;
   ready: () => Promise<boolean>;
   /** The GraphQL handler (Apollo's Express middleware), mounted at /graphql behind a JSON body parser. */
@@ -36,7 +39,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   app.get('/metrics', async (_req, res) => {
     res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });
-  app.use('/graphql', requestIdMiddleware(), express.json({ limit: options.bodyLimit }), options.graphql);
+  app.use('/graphql', tracingMiddleware(options.service), requestIdMiddleware(), express.json({ limit: options.bodyLimit }), options.graphql);
   if (options.internal) app.use('/internal', options.internal.guard, express.json({ limit: options.bodyLimit }), options.internal.router);
   app.use(requestErrorHandler);
   return app;

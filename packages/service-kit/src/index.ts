@@ -15,3 +15,4 @@ export * from './entity-client.ts';
 export * from './events.ts';
 export * from './request-id.ts';
 export * from './response-cache.ts';
+export * from './tracing.ts';

@@ -188,6 +188,7 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
     internal = { guard: requireServiceIdentity(options.internalTokenSecret), router };
   }
   const app = createServiceApp({
+    service: definition.name,
     metrics,
     ready: async () => {
       await db.$queryRawUnsafe(READINESS_QUERY);
@@ -197,7 +198,7 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
     graphql: expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const viewer = await viewerFromIdentityHeader(req.headers[IDENTITY_HEADER], options.internalTokenSecret);
-        const requestLog = log.child({ requestId: res.locals.requestId as string });
+        const requestLog = log.child({ requestId: res.locals.requestId as string, traceId: res.locals.traceId as string });
         return definition.createContext({ db, viewer, log: requestLog, responseCache }, options.extra, runtime);
       },
     }),
