@@ -1,12 +1,9 @@
 import { createServer, type Server } from 'node:http';
-import { readFile } from 'node:fs/promises';
 import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { demoIds, readCounter } from '@supergraph/service-kit';
-import { createGateway, type Gateway } from '../../gateway/src/server.ts';
-import { repoPath } from '../../scripts/paths.ts';
 import { graphql, stack } from '../support/graphql.ts';
+import { startGatewayReplica, stackSubgraphUrls } from '../support/gateways.ts';
 import { operation } from '../support/operations.ts';
 
 /**
@@ -16,9 +13,7 @@ import { operation } from '../support/operations.ts';
  */
 const TIMEOUT_MS = 400;
 const servers: Server[] = [];
-const gateways: Gateway[] = [];
 afterAll(async () => {
-  await Promise.all(gateways.map((g) => g.close()));
   for (const server of servers) {
     server.closeAllConnections();
     server.close();
@@ -35,24 +30,14 @@ async function hangingServer(): Promise<{ url: string; requests: () => number }>
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`, requests: () => requests };
 }
 
-async function gatewayWithInventoryAt(inventoryUrl: string) {
-  const urls = Object.fromEntries(Object.entries(stack().subgraphs).map(([name, s]) => [name, s.url]));
-  const gateway = await createGateway({
-    supergraphSdl: await readFile(repoPath('supergraph.graphql'), 'utf8'),
-    subgraphUrls: { ...urls, inventory: inventoryUrl },
-    userTokenSecret: stack().secrets.userToken,
-    internalTokenSecret: stack().secrets.internalToken,
-    development: false,
-    log: pino({ level: 'silent' }),
+const gatewayWithInventoryAt = (inventoryUrl: string) =>
+  startGatewayReplica({
+    subgraphUrls: { ...stackSubgraphUrls(), inventory: inventoryUrl },
     resilience: {
       subgraphTimeoutMs: TIMEOUT_MS,
       breaker: { errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 60_000, rollingCountMs: 30_000 },
     },
   });
-  gateways.push(gateway);
-  const running = await gateway.listen(0);
-  return { url: `${running.url}/graphql`, metricsUrl: `${running.url}/metrics` };
-}
 
 async function timed<T>(run: () => Promise<T>): Promise<[T, number]> {
   const started = performance.now();

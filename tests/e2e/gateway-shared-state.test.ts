@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { createServer, connect, type Server, type Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
 import { readCounter } from '@supergraph/service-kit';
-import { createGateway, type Gateway, type GatewayOptions } from '../../gateway/src/server.ts';
-import { repoPath } from '../../scripts/paths.ts';
+import type { GatewayOptions } from '../../gateway/src/server.ts';
 import { graphql, stack } from '../support/graphql.ts';
+import { startGatewayReplica } from '../support/gateways.ts';
 import { newUser } from '../support/users.ts';
 
 /**
@@ -14,36 +12,23 @@ import { newUser } from '../support/users.ts';
  * as production replicas would: automatic persisted queries and rate limits work across them,
  * and losing Redis costs those features, never a request.
  */
-const gateways: Gateway[] = [];
 const cleanups: Array<() => void> = [];
 afterAll(async () => {
-  await Promise.all(gateways.map((g) => g.close()));
   cleanups.forEach((cleanup) => cleanup());
 });
 
 let replicaSet = 0;
 async function replicas(count: number, overrides: Partial<GatewayOptions> = {}) {
   const prefix = `${stack().eventsChannelPrefix}gw${replicaSet++}:`;
-  const urls = Object.fromEntries(Object.entries(stack().subgraphs).map(([name, s]) => [name, s.url]));
-  const supergraphSdl = await readFile(repoPath('supergraph.graphql'), 'utf8');
   return Promise.all(
-    Array.from({ length: count }, async () => {
-      const gateway = await createGateway({
-        supergraphSdl,
-        subgraphUrls: urls,
-        userTokenSecret: stack().secrets.userToken,
-        internalTokenSecret: stack().secrets.internalToken,
-        development: false,
-        log: pino({ level: 'silent' }),
+    Array.from({ length: count }, () =>
+      startGatewayReplica({
         redisUrl: stack().redisUrl,
         redisKeyPrefix: prefix,
         rateLimit: { pointsPerMinute: 1_000, whenRedisDown: 'open' },
         ...overrides,
-      });
-      gateways.push(gateway);
-      const running = await gateway.listen(0);
-      return { url: `${running.url}/graphql`, metricsUrl: `${running.url}/metrics` };
-    }),
+      }),
+    ),
   );
 }
 

@@ -1,33 +1,18 @@
-import { readFile } from 'node:fs/promises';
-import { afterAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
 import { demoIds } from '@supergraph/service-kit';
 import { loadManifests, operationId } from '../../gateway/src/persisted-operations/manifest.ts';
-import { createGateway, type Gateway } from '../../gateway/src/server.ts';
 import { repoPath } from '../../scripts/paths.ts';
-import { stack } from '../support/graphql.ts';
+import { startGatewayReplica } from '../support/gateways.ts';
 import { operation } from '../support/operations.ts';
 
-const gateways: Gateway[] = [];
-afterAll(() => Promise.all(gateways.map((g) => g.close())));
 
 const gauge = (metrics: string, name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)$`, 'm').exec(metrics)?.[1] ?? NaN);
 
 describe('query plan warm-up', () => {
   it('plans every listed operation before the gateway serves, so listed requests hit the plan cache', async () => {
     const lists = await loadManifests(repoPath('gateway', 'persisted-operations'));
-    const gateway = await createGateway({
-      supergraphSdl: await readFile(repoPath('supergraph.graphql'), 'utf8'),
-      subgraphUrls: Object.fromEntries(Object.entries(stack().subgraphs).map(([name, s]) => [name, s.url])),
-      userTokenSecret: stack().secrets.userToken,
-      internalTokenSecret: stack().secrets.internalToken,
-      development: false,
-      log: pino({ level: 'silent' }),
-      trustedDocuments: { lists, partnerKeys: new Map() },
-    });
-    gateways.push(gateway);
-    const running = await gateway.listen(0);
-    const metrics = async () => (await fetch(`${running.url}/metrics`)).text();
+    const gateway = await startGatewayReplica({ trustedDocuments: { lists, partnerKeys: new Map() } });
+    const metrics = gateway.metrics;
 
     const before = await metrics();
     // Every contract operation this supergraph serves (the two subscriptions are a later issue).
@@ -35,7 +20,7 @@ describe('query plan warm-up', () => {
     const entries = gauge(before, 'query_plan_cache_entries');
     expect(entries).toBe(2 * gauge(before, 'query_plans_warmed'));
 
-    const post = (body: unknown) => fetch(`${running.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const post = (body: unknown) => fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     expect((await post({ documentId: operationId(operation('ProductPage')), variables: { id: demoIds.product(1) } })).status).toBe(200);
     expect((await post({ query: operation('Catalog'), operationName: 'Catalog', variables: { first: 3 } })).status).toBe(200);
     const afterListed = await metrics();

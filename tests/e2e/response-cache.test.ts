@@ -1,11 +1,8 @@
-import { readFile } from 'node:fs/promises';
-import { afterAll, describe, expect, it } from 'vitest';
-import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
 import { demoIds, readCounter } from '@supergraph/service-kit';
-import { createGateway, type Gateway } from '../../gateway/src/server.ts';
-import { repoPath } from '../../scripts/paths.ts';
 import { sql } from '../support/db.ts';
 import { graphql, stack } from '../support/graphql.ts';
+import { startGatewayReplica } from '../support/gateways.ts';
 import { operation } from '../support/operations.ts';
 import { adminToken, newUser } from '../support/users.ts';
 
@@ -13,25 +10,12 @@ import { adminToken, newUser } from '../support/users.ts';
  * Two gateway replicas with the response cache on, sharing the stack's Redis under the prefix
  * the stack's subgraphs purge under. Without Redis there is no response cache (by design).
  */
-const gateways: Gateway[] = [];
-afterAll(() => Promise.all(gateways.map((g) => g.close())));
-
-async function replica() {
-  const gateway = await createGateway({
-    supergraphSdl: await readFile(repoPath('supergraph.graphql'), 'utf8'),
-    subgraphUrls: Object.fromEntries(Object.entries(stack().subgraphs).map(([name, s]) => [name, s.url])),
-    userTokenSecret: stack().secrets.userToken,
-    internalTokenSecret: stack().secrets.internalToken,
-    development: false,
-    log: pino({ level: 'silent' }),
+const replica = () =>
+  startGatewayReplica({
     redisUrl: stack().redisUrl,
     redisKeyPrefix: stack().eventsChannelPrefix,
     rateLimit: { pointsPerMinute: 100_000, whenRedisDown: 'open' },
   });
-  gateways.push(gateway);
-  const running = await gateway.listen(0);
-  return { url: `${running.url}/graphql`, metrics: async () => (await fetch(`${running.url}/metrics`)).text() };
-}
 
 async function get(url: string, query: string, variables: Record<string, unknown>, token?: string) {
   const response = await fetch(url, {
