@@ -5,6 +5,7 @@ import { QueryPlanner } from '@apollo/query-planner';
 import { composeSupergraph, readSupergraphConfig } from '@supergraph/composition';
 import { createRequire } from 'node:module';
 import { repoPath } from '../scripts/paths.ts';
+import { REQUEST_LIMITS, estimateCost } from '../gateway/src/limits.ts';
 import { contractOperations } from './support/operations.ts';
 
 // Apollo's federation libraries load graphql as CommonJS; use that same instance for their schemas.
@@ -26,6 +27,16 @@ describe('supergraph', () => {
       { name: 'b', url: 'http://b', sdl: 'extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"]) type Query { y: Int } type T @key(fields: "id") { id: ID! n: String }' },
     ]);
     expect(result.ok).toBe(false);
+  });
+
+  it('keeps every contract operation, at the largest page size, well under the gateway\'s cost ceiling', async () => {
+    const schema = Supergraph.build(await readFile(repoPath('supergraph.graphql'), 'utf8')).apiSchema().toGraphQLJSSchema();
+    for (const name of Object.keys(contractOperations).filter((n) => !NOT_YET_SERVED.has(n))) {
+      const document = parse(contractOperations[name]!);
+      const cost = estimateCost(schema, document, document.definitions[0] as never, { first: 100 }, REQUEST_LIMITS.assumedListSize);
+      expect(cost, name).toBeGreaterThan(0);
+      expect(cost, name).toBeLessThan(REQUEST_LIMITS.maxCost / 5);
+    }
   });
 
   it.each(Object.keys(contractOperations).filter((name) => !NOT_YET_SERVED.has(name)))(

@@ -54,11 +54,11 @@ export async function warmQueryPlans(gateway: ApolloGateway, documents: Iterable
   const internals = gateway as unknown as GatewayInternals;
   let planned = 0;
   for (const text of new Set(documents)) {
-    const operations = parse(text).definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    const document = parse(text);
+    const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
     const only = operations.length === 1 ? operations[0] : undefined;
     if (!only?.name) continue; // only single named operations are listed
     try {
-      const document = parse(text);
       const plan = internals.queryPlanner.buildQueryPlan(operationFromDocument(internals.apiSchema, document, { operationName: only.name.value }));
       for (const key of planStoreKeys(text, only.name.value)) await internals.queryPlanStore.set(key, plan);
       planned++;

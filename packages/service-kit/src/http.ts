@@ -69,8 +69,8 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function listen(app: Express | Parameters<typeof createServer>[1], port: number, host: string): Promise<RunningServer> {
-  const server = createServer(app as Parameters<typeof createServer>[1]);
+export async function listen(app: Express, port: number, host: string): Promise<RunningServer> {
+  const server = createServer(app);
   // Keep-alive longer than typical load balancers' idle timeout, so they close first.
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
