@@ -8,9 +8,14 @@ import { parsePartnerKeys } from './persisted-operations/trusted-documents.ts';
 const log = createLogger('gateway');
 try {
   const env = parseEnv(gatewayEnvSchema);
-  assertNoDevSecretsInProduction(env.NODE_ENV, { JWT_SECRET: env.JWT_SECRET, INTERNAL_TOKEN_SECRET: env.INTERNAL_TOKEN_SECRET });
+  assertNoDevSecretsInProduction(env.NODE_ENV, {
+    JWT_SECRET: env.JWT_SECRET,
+    INTERNAL_TOKEN_SECRET: env.INTERNAL_TOKEN_SECRET,
+    ...(env.REGISTRY_URL ? { REGISTRY_TOKEN: env.REGISTRY_TOKEN } : {}),
+  });
   const gateway = await createGateway({
     supergraphSdl: await readFile(env.SUPERGRAPH_FILE, 'utf8'),
+    registry: env.REGISTRY_URL ? { url: env.REGISTRY_URL, token: env.REGISTRY_TOKEN, pollIntervalMs: env.REGISTRY_POLL_INTERVAL_MS } : undefined,
     subgraphUrls: subgraphUrlOverrides(env),
     userTokenSecret: env.JWT_SECRET,
     internalTokenSecret: env.INTERNAL_TOKEN_SECRET,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ApolloGateway } from '@apollo/gateway';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -17,6 +18,7 @@ import { authenticate, identityTokenMinter } from './auth.ts';
 import { RedisApqCache } from './apq-cache.ts';
 import { rateLimitMiddleware, type RateLimitConfig } from './rate-limit.ts';
 import { createGatewayRedis } from './redis.ts';
+import { RegistrySource, showSupergraphVersion, supergraphVersionGauge } from './registry-source.ts';
 import { requestMetricsPlugin } from './request-metrics.ts';
 import { responseCachePlugin } from './response-cache.ts';
 import { queryPlanMetrics, warmQueryPlans } from './plan-warmup.ts';
@@ -28,7 +30,10 @@ import { createSubgraphFetcher, type SubgraphFetcherOptions } from './subgraph-f
 import { createSubgraphFetchMetrics } from './gateway-metrics.ts';
 
 export interface GatewayOptions {
+  /** The supergraph to serve; with a registry, only until the registry answers. */
   supergraphSdl: string;
+  /** Take the supergraph and persisted operation lists from the schema registry, hot-reloaded. */
+  registry?: { url: string; token: string; pollIntervalMs: number } | undefined;
   /** Subgraph name -> URL, overriding the routing URLs composed into the supergraph. */
   subgraphUrls: Record<string, string>;
   userTokenSecret: string;
@@ -74,8 +79,15 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const metrics = createServiceMetrics('gateway');
   const resilience = { ...DEFAULT_RESILIENCE, ...options.resilience };
   const fetchMetrics = createSubgraphFetchMetrics(metrics.registry);
+  const fileLists = options.trustedDocuments?.lists ?? new Map<string, ReadonlyMap<string, string>>();
+  const registrySource = options.registry
+    ? new RegistrySource({ ...options.registry, fallbackSupergraphSdl: options.supergraphSdl, fallbackLists: fileLists, log: options.log, registry: metrics.registry })
+    : undefined;
+  if (!registrySource) showSupergraphVersion(supergraphVersionGauge(metrics.registry), 'file', 'none', createHash('sha256').update(options.supergraphSdl).digest('hex'));
+  await registrySource?.loadInitialOperationLists();
+  const operationLists = registrySource?.operationLists ?? fileLists;
   const gateway = new ApolloGateway({
-    supergraphSdl: options.supergraphSdl,
+    supergraphSdl: registrySource ? registrySource.supergraphManager() : options.supergraphSdl,
     buildService: ({ name, url }) =>
       new SubgraphDataSource({
         url: options.subgraphUrls[name] ?? url,
@@ -114,9 +126,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   });
   // Plan every listed operation whenever a supergraph is loaded (the store is cleared on each load).
   const plansWarmed = queryPlanMetrics(gateway, metrics.registry);
-  const listedDocuments = [...(options.trustedDocuments?.lists.values() ?? [])].flatMap((list) => [...list.values()]);
+  const listedDocuments = () => [...operationLists.values()].flatMap((list) => [...list.values()]);
   const warm = () =>
-    warmQueryPlans(gateway, listedDocuments, options.log).then((count) => {
+    warmQueryPlans(gateway, listedDocuments(), options.log).then((count) => {
       plansWarmed.set(count);
       options.log.info({ planned: count }, 'query plans warmed');
     });
@@ -124,6 +136,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   gateway.onSchemaLoadOrUpdate(() => {
     if (started) void warm(); // later loads; the first is warmed below, before we serve
   });
+  registrySource?.onOperationListsChange(() => void warm());
   await apollo.start();
   started = true;
   await warm();
@@ -137,7 +150,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     graphql: [
       authenticate(options.userTokenSecret),
       rateLimitMiddleware(options.rateLimit ?? DEFAULT_RATE_LIMIT, redis, keyPrefix),
-      trustedDocumentsMiddleware(options.trustedDocuments ?? { lists: new Map(), partnerKeys: new Map() }),
+      trustedDocumentsMiddleware({ partnerKeys: new Map(), ...options.trustedDocuments, lists: operationLists }),
       tokenLimitGuard(REQUEST_LIMITS.maxTokens),
       expressMiddleware(apollo, {
         context: async ({ res }) => {

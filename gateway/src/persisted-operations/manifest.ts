@@ -35,11 +35,16 @@ export function buildManifest(source: string, names: 'all' | string[]): Manifest
 export async function loadManifests(dir: string): Promise<Map<string, Map<string, string>>> {
   const lists = new Map<string, Map<string, string>>();
   for (const file of (await readdir(dir)).filter((f) => f.endsWith('.json')).sort()) {
-    const manifest = manifestSchema.parse(JSON.parse(await readFile(join(dir, file), 'utf8')));
-    for (const operation of manifest.operations) {
-      if (operationId(operation.body) !== operation.id) throw new Error(`${file}: ${operation.name} does not hash to its id`);
-    }
-    lists.set(basename(file, '.json'), new Map(manifest.operations.map((o) => [o.id, o.body])));
+    lists.set(basename(file, '.json'), parseManifest(JSON.parse(await readFile(join(dir, file), 'utf8')), file));
   }
   return lists;
+}
+
+/** One manifest (a file's or the schema registry's) as operation id -> body, every id checked. */
+export function parseManifest(json: unknown, source: string): Map<string, string> {
+  const manifest = manifestSchema.parse(json);
+  for (const operation of manifest.operations) {
+    if (operationId(operation.body) !== operation.id) throw new Error(`${source}: ${operation.name} does not hash to its id`);
+  }
+  return new Map(manifest.operations.map((o) => [o.id, o.body]));
 }

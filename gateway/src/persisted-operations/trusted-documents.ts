@@ -8,8 +8,8 @@ import type { Request, RequestHandler } from 'express';
  * Storefronts may send the id of a storefront operation instead of its text.
  */
 export interface TrustedDocumentsConfig {
-  /** client name -> operation id -> operation text */
-  lists: Map<string, Map<string, string>>;
+  /** client name -> operation id -> operation text; read on every request (the registry replaces lists live). */
+  lists: ReadonlyMap<string, ReadonlyMap<string, string>>;
   /** API key -> client name (partners) */
   partnerKeys: Map<string, string>;
   /** The list whose ids any client may send (the first-party storefronts). */
@@ -21,8 +21,8 @@ const digest = (apiKey: string) => createHash('sha256').update(apiKey).digest('h
 export function trustedDocumentsMiddleware(config: TrustedDocumentsConfig): RequestHandler {
   // Only digests of API keys stay in memory; lookups are by digest.
   const partners = new Map([...config.partnerKeys].map(([key, client]) => [digest(key), client]));
-  const publicList = config.lists.get(config.publicList ?? 'storefront');
   return (req, res, next) => {
+    const publicList = config.lists.get(config.publicList ?? 'storefront');
     const params = requestParams(req);
     const id = requestedDocumentId(params);
     const apiKey = req.header('x-api-key');

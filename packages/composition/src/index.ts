@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { composeServices } from '@apollo/composition';
+import { printSchema, Supergraph } from '@apollo/federation-internals';
 import { parse } from 'graphql';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -32,7 +33,9 @@ export async function readSupergraphConfig(configFile: string): Promise<Subgraph
   );
 }
 
-export type CompositionResult = { ok: true; supergraphSdl: string; hints: string[] } | { ok: false; errors: string[] };
+export type CompositionResult =
+  | { ok: true; supergraphSdl: string; /** What clients see: the supergraph without federation's machinery. */ apiSchemaSdl: string; hints: string[] }
+  | { ok: false; errors: string[] };
 
 /** Composes subgraph SDLs with Apollo's own composition (the same the gateway's planner expects). */
 export function composeSupergraph(subgraphs: SubgraphSource[]): CompositionResult {
@@ -44,5 +47,15 @@ export function composeSupergraph(subgraphs: SubgraphSource[]): CompositionResul
   }
   const result = composeServices(services);
   if (result.errors) return { ok: false, errors: result.errors.map((e) => e.message) };
-  return { ok: true, supergraphSdl: result.supergraphSdl, hints: result.hints.map((h) => h.toString()) };
+  return {
+    ok: true,
+    supergraphSdl: result.supergraphSdl,
+    apiSchemaSdl: printSchema(result.schema.toAPISchema()),
+    hints: result.hints.map((h) => h.toString()),
+  };
+}
+
+/** The client-facing API schema of a composed supergraph, as SDL. */
+export function apiSchemaSdlOf(supergraphSdl: string): string {
+  return printSchema(Supergraph.build(supergraphSdl).apiSchema());
 }

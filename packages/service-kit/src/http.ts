@@ -15,7 +15,9 @@ export interface ServiceAppOptions {
   metrics: ServiceMetrics;
   ready: () => Promise<boolean>;
   /** The GraphQL handler (Apollo's Express middleware), mounted at /graphql behind a JSON body parser. */
-  graphql: RequestHandler | RequestHandler[];
+  graphql?: RequestHandler | RequestHandler[];
+  /** A JSON HTTP API (the schema registry's), mounted at `path` behind a JSON body parser. */
+  api?: { path: string; router: RequestHandler; errorHandler: ErrorRequestHandler };
   bodyLimit: string | number;
   /** Service-to-service endpoints at /internal, behind their own access check. */
   internal?: { guard: RequestHandler; router: RequestHandler };
@@ -25,7 +27,8 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.use((req, res, next) => {
-    const end = options.metrics.httpRequests.startTimer({ route: req.path === '/graphql' ? '/graphql' : 'other' });
+    const route = req.path === '/graphql' ? '/graphql' : options.api && req.path.startsWith(`${options.api.path}/`) ? options.api.path : 'other';
+    const end = options.metrics.httpRequests.startTimer({ route });
     res.on('finish', () => end({ status: String(res.statusCode) }));
     next();
   });
@@ -39,7 +42,10 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   app.get('/metrics', async (_req, res) => {
     res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
   });
-  app.use('/graphql', tracingMiddleware(options.service), requestIdMiddleware(), express.json({ limit: options.bodyLimit }), options.graphql);
+  if (options.graphql) {
+    app.use('/graphql', tracingMiddleware(options.service), requestIdMiddleware(), express.json({ limit: options.bodyLimit }), options.graphql);
+  }
+  if (options.api) app.use(options.api.path, tracingMiddleware(options.service), requestIdMiddleware(), express.json({ limit: options.bodyLimit }), options.api.router, options.api.errorHandler);
   if (options.internal) app.use('/internal', options.internal.guard, express.json({ limit: options.bodyLimit }), options.internal.router);
   app.use(requestErrorHandler);
   return app;

@@ -1,0 +1,37 @@
+import type { CheckReport, PublishOutcome, SchemaChange } from '../client.ts';
+
+const LEVEL_MARK: Record<SchemaChange['level'], string> = { breaking: '✗ BREAKING ', dangerous: '! DANGEROUS', safe: '✓ SAFE     ' };
+
+export function formatChanges(changes: SchemaChange[]): string[] {
+  if (changes.length === 0) return ['  no changes to the API schema'];
+  const order: SchemaChange['level'][] = ['breaking', 'dangerous', 'safe'];
+  return [...changes]
+    .sort((a, b) => order.indexOf(a.level) - order.indexOf(b.level))
+    .map((c) => {
+      const users = c.usedBy.length > 0 ? `  (used by ${c.usedBy.map((u) => `${u.client}/${u.operation}`).join(', ')})` : '';
+      return `  ${LEVEL_MARK[c.level]} ${c.message.replace(/ \(non-breaking based on usage\)$/, ' — no registered operation uses it')}${users}`;
+    });
+}
+
+export function formatCheck(report: CheckReport): string {
+  const lines = [`Check of ${report.subgraphs.join(', ') || '(no change)'}: ${report.ok ? 'PASSED, safe to ship' : 'FAILED'}`];
+  if (report.compositionErrors.length > 0) {
+    lines.push('Composition errors:', ...report.compositionErrors.map((e) => `  ${e}`));
+    return lines.join('\n');
+  }
+  lines.push(
+    `Changes: ${report.summary.breaking} breaking, ${report.summary.dangerous} dangerous, ${report.summary.safe} safe; ${report.summary.operationsChecked} registered operations checked`,
+    ...formatChanges(report.changes),
+  );
+  if (report.brokenOperations.length > 0) {
+    lines.push('Registered operations this would break:');
+    for (const broken of report.brokenOperations) lines.push(`  ${broken.client} ${broken.operation}: ${broken.reasons.join('; ')}`);
+  }
+  return lines.join('\n');
+}
+
+export function formatPublish(outcome: PublishOutcome): string {
+  if (outcome.status === 'unchanged') return `Unchanged: supergraph version ${outcome.supergraphVersion} already has this schema`;
+  const versions = Object.entries(outcome.subgraphVersions).map(([name, v]) => `${name} v${v}`).join(', ');
+  return [`Published ${versions}: supergraph version ${outcome.supergraphVersion} is now current`, ...formatChanges(outcome.report.changes)].join('\n');
+}

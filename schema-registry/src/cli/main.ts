@@ -1,0 +1,180 @@
+// `npm run registry -- <command>`: the schema registry for developers and CI.
+// Exit codes: 0 done (check passed), 1 refused (check failed, publish/rollback refused), 2 usage or connection error.
+import { execFileSync } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readSupergraphConfig } from '@supergraph/composition';
+import { DEV_SECRET_MARK } from '@supergraph/service-kit';
+import { RegistryClient, RegistryRequestError, type SubgraphSubmission } from '../client.ts';
+import { formatChanges, formatCheck, formatPublish } from './format.ts';
+
+const USAGE = `Usage: npm run registry -- <command> [options]
+
+  check <subgraph> --schema <file> [--url <url>]     dry run: composition, changes, broken operations
+  check --config <supergraph.yaml>                     the same for every subgraph of a config
+  publish <subgraph> --schema <file> [--url <url>] [--force]
+  publish --config <supergraph.yaml> [--force]         every subgraph of a config, one new supergraph
+  history [<subgraph>]                                 supergraph versions, or one subgraph's versions
+  diff <subgraph> <from> <to>                          changes between two versions of a subgraph
+  diff --supergraph <from> <to>                        changes between two supergraph versions
+  rollback <subgraph> --to <version> [--force]         make an earlier version current again (checked)
+  operations <client> --manifest <file>                register a client's persisted operation list
+  token create <name> --role <admin|publisher|gateway> (admin token) prints a new token once
+  token revoke <name>
+
+Options: --registry <url> (REGISTRY_URL, default http://127.0.0.1:4100), --author <name>
+(REGISTRY_AUTHOR, default your git e-mail), --json (machine-readable output).
+The token comes from REGISTRY_TOKEN. --force publishes even when registered operations break.
+Exit codes: 0 done or check passed, 1 refused or check failed, 2 usage or connection error.`;
+
+class UsageError extends Error {}
+
+const { values: options, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    schema: { type: 'string' },
+    url: { type: 'string' },
+    config: { type: 'string' },
+    force: { type: 'boolean', default: false },
+    supergraph: { type: 'boolean', default: false },
+    to: { type: 'string' },
+    manifest: { type: 'string' },
+    role: { type: 'string' },
+    registry: { type: 'string' },
+    author: { type: 'string' },
+    json: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+
+// npm runs scripts from the project root; paths on the command line are relative to where it was typed.
+const fromCwd = (path: string) => resolve(process.env.INIT_CWD ?? process.cwd(), path);
+
+function registryToken(): string {
+  const token = process.env.REGISTRY_TOKEN;
+  if (token) return token;
+  if (process.env.NODE_ENV === 'production') throw new UsageError('Set REGISTRY_TOKEN');
+  // The registry's own development default (schema-registry/src/config.ts): local use only.
+  return `${DEV_SECRET_MARK}registry-publish-token-change-me!`;
+}
+
+function author(): string {
+  if (options.author) return options.author;
+  if (process.env.REGISTRY_AUTHOR) return process.env.REGISTRY_AUTHOR;
+  try {
+    const email = execFileSync('git', ['config', 'user.email'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    if (email) return email;
+  } catch {
+    // no git, or no e-mail configured
+  }
+  return userInfo().username;
+}
+
+async function submissions(name: string | undefined): Promise<SubgraphSubmission[]> {
+  if (options.config) return (await readSupergraphConfig(fromCwd(options.config))).map((s) => ({ name: s.name, sdl: s.sdl, url: s.url }));
+  if (!name || !options.schema) throw new UsageError('Give a subgraph name and --schema <file>, or --config <supergraph.yaml>');
+  return [{ name, sdl: await readFile(fromCwd(options.schema), 'utf8'), url: options.url }];
+}
+
+function versionArg(value: string | undefined, what: string): number {
+  const version = Number(value);
+  if (!Number.isInteger(version) || version < 1) throw new UsageError(`${what} must be a version number`);
+  return version;
+}
+
+function print(human: string, machine: unknown) {
+  console.log(options.json ? JSON.stringify(machine, null, 2) : human);
+}
+
+async function run(client: RegistryClient): Promise<number> {
+  const [command, ...args] = positionals;
+  switch (command) {
+    case 'check': {
+      const report = await client.check(await submissions(args[0]));
+      print(formatCheck(report), report);
+      return report.ok && report.compositionErrors.length === 0 ? 0 : 1;
+    }
+    case 'publish': {
+      const outcome = await client.publish(await submissions(args[0]), { author: author(), force: options.force });
+      print(formatPublish(outcome), outcome);
+      return 0;
+    }
+    case 'rollback': {
+      if (!args[0]) throw new UsageError('Give the subgraph to roll back');
+      const outcome = await client.rollback(args[0], versionArg(options.to, '--to'), { author: author(), force: options.force });
+      print(formatPublish(outcome), outcome);
+      return 0;
+    }
+    case 'history': {
+      if (args[0]) {
+        const { versions } = await client.subgraphHistory(args[0]);
+        print(versions.map((v) => `${v.current ? '*' : ' '} v${v.version}  ${v.createdAt}  ${v.author}  ${v.routingUrl}  ${v.sdlHash.slice(0, 12)}`).join('\n'), versions);
+      } else {
+        const { versions } = await client.supergraphHistory();
+        print(
+          versions
+            .map((v, i) => `${i === 0 ? '*' : ' '} #${v.version}  ${v.createdAt}  ${v.action.toLowerCase()} ${v.subgraph}  by ${v.author}  [${Object.entries(v.subgraphs).map(([n, s]) => `${n} v${s}`).join(', ')}]`)
+            .join('\n'),
+          versions,
+        );
+      }
+      return 0;
+    }
+    case 'diff': {
+      const { changes } = options.supergraph
+        ? await client.diffSupergraph(versionArg(args[0], 'from'), versionArg(args[1], 'to'))
+        : await client.diffSubgraph(args[0] ?? '', versionArg(args[1], 'from'), versionArg(args[2], 'to'));
+      print(formatChanges(changes).join('\n'), changes);
+      return 0;
+    }
+    case 'operations': {
+      if (!args[0] || !options.manifest) throw new UsageError('Give a client name and --manifest <file>');
+      const manifest = JSON.parse(await readFile(fromCwd(options.manifest), 'utf8')) as { operations?: unknown };
+      if (!Array.isArray(manifest.operations)) throw new UsageError('The manifest has no operations array (Apollo persisted query manifest format)');
+      const outcome = await client.registerOperations(args[0], manifest.operations, author());
+      print(`${outcome.status === 'registered' ? 'Registered' : 'Unchanged'}: ${args[0]} operation list version ${outcome.version}`, outcome);
+      return 0;
+    }
+    case 'token': {
+      const [action, name] = args;
+      if (action === 'create' && name && options.role) {
+        const created = await client.createToken(name, options.role.toUpperCase() as 'ADMIN' | 'PUBLISHER' | 'GATEWAY');
+        print(`Token ${created.name} (${created.role.toLowerCase()}): ${created.token}\nShown once: the registry keeps only its digest.`, created);
+        return 0;
+      }
+      if (action === 'revoke' && name) {
+        await client.revokeToken(name);
+        print(`Token ${name} revoked`, { revoked: name });
+        return 0;
+      }
+      throw new UsageError('token create <name> --role <admin|publisher|gateway>, or token revoke <name>');
+    }
+    default:
+      throw new UsageError(command ? `Unknown command ${command}` : 'Give a command');
+  }
+}
+
+if (options.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+try {
+  const client = new RegistryClient(options.registry ?? process.env.REGISTRY_URL ?? 'http://127.0.0.1:4100', registryToken());
+  process.exitCode = await run(client);
+} catch (error) {
+  if (error instanceof UsageError) {
+    console.error(`${error.message}\n\n${USAGE}`);
+    process.exitCode = 2;
+  } else if (error instanceof RegistryRequestError) {
+    const refused = ['COMPOSITION_FAILED', 'BREAKS_REGISTERED_OPERATIONS', 'OPERATIONS_INVALID'].includes(error.code);
+    const report = (error.details as { report?: Parameters<typeof formatCheck>[0] }).report;
+    if (options.json) console.log(JSON.stringify({ error: { code: error.code, message: error.message, ...error.details } }, null, 2));
+    else console.error(`${error.code}: ${error.message}${report ? `\n${formatCheck(report)}` : ''}${error.details.invalid ? `\n${JSON.stringify(error.details.invalid, null, 2)}` : ''}`);
+    process.exitCode = refused ? 1 : 2;
+  } else {
+    console.error(`registry: ${(error as Error).message}`);
+    process.exitCode = 2;
+  }
+}

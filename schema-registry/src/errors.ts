@@ -1,0 +1,28 @@
+/** A refusal the registry's clients can branch on: a stable code, an HTTP status, and details. */
+export class RegistryError extends Error {
+  constructor(
+    readonly code: RegistryErrorCode,
+    readonly status: number,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+export const RegistryErrorCode = {
+  BAD_REQUEST: 'BAD_REQUEST',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  /** The subgraphs would not compose: nothing changed. */
+  COMPOSITION_FAILED: 'COMPOSITION_FAILED',
+  /** The change composes but breaks registered client operations: nothing changed. */
+  BREAKS_REGISTERED_OPERATIONS: 'BREAKS_REGISTERED_OPERATIONS',
+  /** Operations offered for a client's list do not validate against the current supergraph. */
+  OPERATIONS_INVALID: 'OPERATIONS_INVALID',
+  /** Nothing has been published yet. */
+  NO_SUPERGRAPH: 'NO_SUPERGRAPH',
+  CONFLICT: 'CONFLICT',
+} as const;
+export type RegistryErrorCode = (typeof RegistryErrorCode)[keyof typeof RegistryErrorCode];

@@ -1,0 +1,172 @@
+import express, { type NextFunction, type Request, type RequestHandler, type Response, type Router } from 'express';
+import { z } from 'zod';
+import { RegistryError } from '../errors.ts';
+import type { SchemaRegistry } from '../registry.ts';
+import { operationListsDocument } from './operation-lists.ts';
+import { requirePermission } from './auth.ts';
+import type { RegistryMetrics } from './metrics.ts';
+
+const subgraphName = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'subgraph names are lower-case identifiers');
+const clientName = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'client names are lower-case identifiers');
+const author = z.string().trim().min(1).max(200);
+const submission = z.object({ name: subgraphName, sdl: z.string().min(1).max(2_000_000), url: z.string().url().optional() });
+const publishBody = z.object({ subgraphs: z.array(submission).min(1).max(100), author, force: z.boolean().optional() });
+const checkBody = z.object({ subgraphs: z.array(submission).min(1).max(100) });
+const rollbackBody = z.object({ version: z.number().int().min(1), author, force: z.boolean().optional() });
+const operationsBody = z.object({
+  author,
+  // Apollo's persisted query manifest entries (what `generate-persisted-query-manifest` writes).
+  operations: z
+    .array(z.object({ id: z.string().regex(/^[0-9a-f]{64}$/), name: z.string().min(1), type: z.enum(['query', 'mutation', 'subscription']), body: z.string().min(1) }))
+    .max(10_000),
+});
+const versionParam = z.coerce.number().int().min(1);
+const tokenBody = z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9_.:-]{0,62}$/), role: z.enum(['ADMIN', 'PUBLISHER', 'GATEWAY']) });
+
+/** The registry's HTTP API, under /v1. Every refusal is `{ error: { code, message, ...details } }`. */
+export function registryRoutes(registry: SchemaRegistry, metrics: RegistryMetrics, tokens: { create(name: string, role: 'ADMIN' | 'PUBLISHER' | 'GATEWAY'): Promise<string>; revoke(name: string): Promise<boolean>; list(): Promise<unknown[]> }): Router {
+  const store = registry.store;
+  const router = express.Router();
+  const read = requirePermission(store, 'read-supergraph');
+  const publish = requirePermission(store, 'publish');
+  const admin = requirePermission(store, 'manage-tokens');
+
+  // Gateways poll these: answered with a strong ETag and 304 when nothing changed.
+  router.get('/supergraph', read, handle(async (req, res) => {
+    const head = await store.currentSupergraphHead();
+    if (!head) throw new RegistryError('NO_SUPERGRAPH', 404, 'Nothing has been published yet');
+    res.set('x-supergraph-version', String(head.version));
+    if (notModified(req, res, head.sdlHash)) return;
+    const row = await store.supergraphVersion(head.version);
+    res.type('text/plain; charset=utf-8').send(row!.sdl);
+  }));
+  router.get('/operations', read, handle(async (req, res) => {
+    const document = operationListsDocument(await store.currentOperationLists());
+    if (notModified(req, res, document.etag)) return;
+    res.json(document.body);
+  }));
+
+  router.get('/supergraph/versions', publish, handle(async (req, res) => {
+    const limit = z.coerce.number().int().min(1).max(1000).default(50).parse(req.query.limit);
+    res.json({ versions: await store.supergraphHistory(limit) });
+  }));
+  router.get('/supergraph/versions/:version', publish, handle(async (req, res) => {
+    const row = await store.supergraphVersion(versionParam.parse(req.params.version));
+    if (!row) throw new RegistryError('NOT_FOUND', 404, 'No such supergraph version');
+    res.json({ version: row.version, sdl: row.sdl, apiSdl: row.apiSdl, author: row.author, createdAt: row.createdAt });
+  }));
+  router.get('/supergraph/diff', publish, handle(async (req, res) => {
+    res.json({ changes: await registry.diffSupergraphs(versionParam.parse(req.query.from), versionParam.parse(req.query.to)) });
+  }));
+
+  router.get('/subgraphs', publish, handle(async (_req, res) => {
+    const current = await store.currentSupergraph();
+    res.json({
+      supergraphVersion: current?.version ?? null,
+      subgraphs: (current?.members ?? []).map((m) => ({ name: m.name, version: m.version, routingUrl: m.routingUrl })),
+    });
+  }));
+  router.get('/subgraphs/:name/versions', publish, handle(async (req, res) => {
+    const name = subgraphName.parse(req.params.name);
+    const [versions, current] = await Promise.all([store.subgraphVersions(name), store.currentSupergraph()]);
+    if (versions.length === 0) throw new RegistryError('NOT_FOUND', 404, `No subgraph ${name}`);
+    const inUse = current?.members.find((m) => m.name === name)?.subgraphVersionId;
+    res.json({ versions: versions.map(({ id, ...v }) => ({ ...v, current: id === inUse })) });
+  }));
+  router.get('/subgraphs/:name/versions/:version', publish, handle(async (req, res) => {
+    const row = await store.subgraphVersion(subgraphName.parse(req.params.name), versionParam.parse(req.params.version));
+    if (!row) throw new RegistryError('NOT_FOUND', 404, 'No such subgraph version');
+    res.json({ version: row.version, sdl: row.sdl, routingUrl: row.routingUrl, author: row.author, createdAt: row.createdAt });
+  }));
+  router.get('/subgraphs/:name/diff', publish, handle(async (req, res) => {
+    const name = subgraphName.parse(req.params.name);
+    res.json({ changes: await registry.diffSubgraph(name, versionParam.parse(req.query.from), versionParam.parse(req.query.to)) });
+  }));
+
+  router.post('/checks', publish, handle(async (req, res) => {
+    const body = checkBody.parse(req.body);
+    const report = await registry.check(body.subgraphs);
+    metrics.checks.inc({ result: report.ok ? 'ok' : report.compositionErrors.length > 0 ? 'composition_failed' : 'breaking' });
+    res.json(report);
+  }));
+  router.post('/publish', publish, handle(async (req, res) => {
+    const body = publishBody.parse(req.body);
+    const outcome = await countOutcome(metrics, registry.publish(body.subgraphs, { author: body.author, force: body.force }));
+    res.status(outcome.status === 'published' ? 201 : 200).json(outcome);
+  }));
+  router.post('/subgraphs/:name/rollback', publish, handle(async (req, res) => {
+    const body = rollbackBody.parse(req.body);
+    const outcome = await countOutcome(metrics, registry.rollback(subgraphName.parse(req.params.name), body.version, { author: body.author, force: body.force }));
+    res.status(outcome.status === 'published' ? 201 : 200).json(outcome);
+  }));
+
+  router.put('/operations/:client', publish, handle(async (req, res) => {
+    const body = operationsBody.parse(req.body);
+    const outcome = await registry.registerOperations(clientName.parse(req.params.client), body.operations, body.author);
+    res.status(outcome.status === 'registered' ? 201 : 200).json(outcome);
+  }));
+  router.get('/operations/:client/versions', publish, handle(async (req, res) => {
+    const versions = await store.operationListVersions(clientName.parse(req.params.client));
+    if (versions.length === 0) throw new RegistryError('NOT_FOUND', 404, 'No such client');
+    res.json({ versions: versions.map(({ operations, ...v }) => ({ ...v, operations: (operations as unknown[]).length })) });
+  }));
+
+  router.get('/tokens', admin, handle(async (_req, res) => {
+    res.json({ tokens: await tokens.list() });
+  }));
+  router.post('/tokens', admin, handle(async (req, res) => {
+    const body = tokenBody.parse(req.body);
+    res.status(201).json({ name: body.name, role: body.role, token: await tokens.create(body.name, body.role) });
+  }));
+  router.delete('/tokens/:name', admin, handle(async (req, res) => {
+    if (!(await tokens.revoke(String(req.params.name)))) throw new RegistryError('NOT_FOUND', 404, 'No such active token');
+    res.status(204).end();
+  }));
+  return router;
+}
+
+async function countOutcome<T extends { status: string }>(metrics: RegistryMetrics, outcome: Promise<T>): Promise<T> {
+  try {
+    const result = await outcome;
+    metrics.publishes.inc({ result: result.status });
+    return result;
+  } catch (error) {
+    metrics.publishes.inc({ result: error instanceof RegistryError ? error.code.toLowerCase() : 'error' });
+    throw error;
+  }
+}
+
+function notModified(req: Request, res: Response, hash: string): boolean {
+  const etag = `"${hash}"`;
+  res.set('etag', etag).set('cache-control', 'no-cache');
+  if (req.header('if-none-match') !== etag) return false;
+  res.status(304).end();
+  return true;
+}
+
+const handle =
+  (fn: (req: Request, res: Response) => Promise<void>): RequestHandler =>
+  (req, res, next) =>
+    fn(req, res).catch(next);
+
+/** Turns refusals and invalid input into stable JSON errors; anything else is a masked 500. */
+export function registryErrorHandler(log: { error(obj: unknown, msg: string): void }) {
+  return (error: unknown, _req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
+    if (error instanceof RegistryError) {
+      res.status(error.status).json({ error: { code: error.code, message: error.message, ...error.details } });
+      return;
+    }
+    if (error instanceof z.ZodError) {
+      res.status(400).json({ error: { code: 'BAD_REQUEST', message: 'Invalid request', issues: error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) } });
+      return;
+    }
+    const status = (error as { status?: number }).status;
+    if (status && status >= 400 && status < 500) {
+      res.status(status).json({ error: { code: 'BAD_REQUEST', message: (error as { type?: string }).type === 'entity.too.large' ? 'Request body too large' : 'Request body is not valid JSON' } });
+      return;
+    }
+    log.error({ err: error }, 'unexpected registry error');
+    res.status(500).json({ error: { code: 'INTERNAL_SERVER_ERROR', message: 'Internal server error' } });
+  };
+}

@@ -1,0 +1,223 @@
+import { composeSupergraph } from '@supergraph/composition';
+import { graphql } from './checks/graphql.ts';
+import { brokenOperations, validateOperation, type BrokenOperation } from './checks/operation-checks.ts';
+import type { RegisteredOperation } from './checks/operation-usage.ts';
+import { classifyChanges, schemaOf, type SchemaChange } from './checks/schema-changes.ts';
+import { RegistryError } from './errors.ts';
+import { sha256, type CurrentSupergraph, type Member, type OperationList, type RegistryStore, type StoredOperation, type Tx } from './store.ts';
+
+/** A subgraph schema offered for a check or a publish. `url` may be left out for a known subgraph. */
+export interface SubgraphSubmission {
+  name: string;
+  sdl: string;
+  url?: string | undefined;
+}
+
+export interface CheckReport {
+  /** Composes, and no registered operation breaks: safe to ship. */
+  ok: boolean;
+  subgraphs: string[];
+  compositionErrors: string[];
+  changes: SchemaChange[];
+  brokenOperations: BrokenOperation[];
+  summary: { breaking: number; dangerous: number; safe: number; operationsChecked: number };
+}
+
+export type PublishOutcome =
+  | { status: 'published'; supergraphVersion: number; subgraphVersions: Record<string, number>; report: CheckReport }
+  | { status: 'unchanged'; supergraphVersion: number };
+
+interface Proposal {
+  /** The subgraphs the new supergraph would be composed from, by name. */
+  members: Map<string, { sdl: string; routingUrl: string; existing?: Member }>;
+  changed: string[];
+}
+
+interface Evaluation {
+  report: CheckReport;
+  composed?: { supergraphSdl: string; apiSchemaSdl: string };
+}
+
+/**
+ * The registry's rules: what composes, what breaks whom, what becomes current. Every write runs
+ * under one lock (RegistryStore.write), so two publishes never compose against a stale current.
+ */
+export class SchemaRegistry {
+  constructor(readonly store: RegistryStore) {}
+
+  /** A dry run of publish: what would happen, changing nothing. */
+  async check(submissions: SubgraphSubmission[]): Promise<CheckReport> {
+    const current = await this.store.currentSupergraph();
+    const proposal = this.propose(current, submissions);
+    return (await this.evaluate(current, proposal, await this.store.currentOperationLists())).report;
+  }
+
+  async publish(submissions: SubgraphSubmission[], options: { author: string; force?: boolean }): Promise<PublishOutcome> {
+    return this.store.write(async (tx) => {
+      const current = await this.store.currentSupergraph(tx);
+      const proposal = this.propose(current, submissions);
+      if (current && proposal.changed.length === 0) return { status: 'unchanged', supergraphVersion: current.version };
+      const evaluation = await this.evaluate(current, proposal, await this.store.currentOperationLists(tx));
+      this.refuseUnsafe(evaluation, options.force === true);
+      const memberIds: number[] = [];
+      const subgraphVersions: Record<string, number> = {};
+      for (const [name, member] of proposal.members) {
+        if (member.existing) {
+          memberIds.push(member.existing.subgraphVersionId);
+          continue;
+        }
+        const added = await this.store.addSubgraphVersion(tx, { name, sdl: member.sdl, routingUrl: member.routingUrl, author: options.author });
+        memberIds.push(added.subgraphVersionId);
+        subgraphVersions[name] = added.version;
+      }
+      const supergraph = await this.store.addSupergraphVersion(tx, {
+        ...this.composedOf(evaluation),
+        action: 'PUBLISH',
+        subgraph: proposal.changed.join(','),
+        author: options.author,
+        memberIds,
+      });
+      return { status: 'published', supergraphVersion: supergraph.version, subgraphVersions, report: evaluation.report };
+    });
+  }
+
+  /** Makes an earlier version of a subgraph current again, composed and checked like any publish. */
+  async rollback(name: string, version: number, options: { author: string; force?: boolean }): Promise<PublishOutcome> {
+    return this.store.write(async (tx) => {
+      const target = await this.store.subgraphVersion(name, version, tx);
+      if (!target) throw new RegistryError('NOT_FOUND', 404, `Subgraph ${name} has no version ${version}`);
+      const current = await this.store.currentSupergraph(tx);
+      const inUse = current?.members.find((m) => m.name === name);
+      if (current && inUse?.subgraphVersionId === target.id) return { status: 'unchanged', supergraphVersion: current.version };
+      const members = this.currentMembers(current);
+      members.set(name, {
+        sdl: target.sdl,
+        routingUrl: target.routingUrl,
+        existing: { subgraphVersionId: target.id, name, version: target.version, sdl: target.sdl, sdlHash: target.sdlHash, routingUrl: target.routingUrl },
+      });
+      const evaluation = await this.evaluate(current, { members, changed: [name] }, await this.store.currentOperationLists(tx));
+      this.refuseUnsafe(evaluation, options.force === true);
+      const supergraph = await this.store.addSupergraphVersion(tx, {
+        ...this.composedOf(evaluation),
+        action: 'ROLLBACK',
+        subgraph: name,
+        author: options.author,
+        memberIds: [...members.values()].map((m) => m.existing!.subgraphVersionId),
+      });
+      return { status: 'published', supergraphVersion: supergraph.version, subgraphVersions: { [name]: target.version }, report: evaluation.report };
+    });
+  }
+
+  /** Registers a new version of a client's persisted operation list; every operation must validate now. */
+  async registerOperations(client: string, operations: StoredOperation[], author: string): Promise<{ status: 'registered' | 'unchanged'; version: number }> {
+    return this.store.write(async (tx) => {
+      const current = await this.store.currentSupergraph(tx);
+      if (!current) throw new RegistryError('NO_SUPERGRAPH', 409, 'Publish subgraphs before registering operations');
+      const schema = schemaOf(current.apiSdl);
+      const invalid = operations
+        .map((operation) => ({ operation: operation.name, errors: [...idProblems(operation), ...validateOperation(schema, operation.body)] }))
+        .filter((entry) => entry.errors.length > 0);
+      if (invalid.length > 0) {
+        throw new RegistryError('OPERATIONS_INVALID', 422, `${invalid.length} operation(s) do not validate against supergraph version ${current.version}`, { invalid });
+      }
+      const names = operations.map((o) => o.name);
+      const duplicate = names.find((name, i) => names.indexOf(name) !== i);
+      if (duplicate) throw new RegistryError('BAD_REQUEST', 400, `Operation name ${duplicate} appears twice`);
+      const existing = (await this.store.currentOperationLists(tx)).find((list) => list.client === client);
+      if (existing && sameOperations(existing.operations, operations)) return { status: 'unchanged', version: existing.version };
+      return { status: 'registered', version: await this.store.addOperationList(tx, { client, operations, author }) };
+    });
+  }
+
+  /** Changes between two supergraph versions' API schemas, weighed against today's operations. */
+  async diffSupergraphs(from: number, to: number): Promise<SchemaChange[]> {
+    const [before, after] = await Promise.all([this.store.supergraphVersion(from), this.store.supergraphVersion(to)]);
+    if (!before || !after) throw new RegistryError('NOT_FOUND', 404, `No supergraph version ${!before ? from : to}`);
+    return classifyChanges(schemaOf(before.apiSdl), schemaOf(after.apiSdl), registeredOperations(await this.store.currentOperationLists()));
+  }
+
+  /** Changes between two versions of one subgraph's own schema. */
+  async diffSubgraph(name: string, from: number, to: number): Promise<SchemaChange[]> {
+    const [before, after] = await Promise.all([this.store.subgraphVersion(name, from), this.store.subgraphVersion(name, to)]);
+    if (!before || !after) throw new RegistryError('NOT_FOUND', 404, `Subgraph ${name} has no version ${!before ? from : to}`);
+    // Federation's directives are not declared in a subgraph's SDL: build without validating them.
+    const build = (sdl: string) => graphql.buildASTSchema(graphql.parse(sdl), { assumeValidSDL: true });
+    return classifyChanges(build(before.sdl), build(after.sdl), []);
+  }
+
+  private propose(current: CurrentSupergraph | null, submissions: SubgraphSubmission[]): Proposal {
+    if (submissions.length === 0) throw new RegistryError('BAD_REQUEST', 400, 'Nothing to publish');
+    const members = this.currentMembers(current);
+    const changed: string[] = [];
+    for (const submission of submissions) {
+      const existing = members.get(submission.name)?.existing;
+      const routingUrl = submission.url ?? existing?.routingUrl;
+      if (!routingUrl) throw new RegistryError('BAD_REQUEST', 400, `Subgraph ${submission.name} is new: give its routing URL`);
+      if (existing && existing.sdlHash === sha256(submission.sdl) && existing.routingUrl === routingUrl) continue;
+      members.set(submission.name, { sdl: submission.sdl, routingUrl });
+      changed.push(submission.name);
+    }
+    return { members, changed };
+  }
+
+  private currentMembers(current: CurrentSupergraph | null): Proposal['members'] {
+    return new Map((current?.members ?? []).map((m) => [m.name, { sdl: m.sdl, routingUrl: m.routingUrl, existing: m }]));
+  }
+
+  private async evaluate(current: CurrentSupergraph | null, proposal: Proposal, lists: OperationList[]): Promise<Evaluation> {
+    const operations = registeredOperations(lists);
+    const composition = composeSupergraph([...proposal.members].map(([name, m]) => ({ name, url: m.routingUrl, sdl: m.sdl })));
+    const base = { subgraphs: proposal.changed };
+    if (!composition.ok) {
+      return {
+        report: { ...base, ok: false, compositionErrors: composition.errors, changes: [], brokenOperations: [], summary: { breaking: 0, dangerous: 0, safe: 0, operationsChecked: 0 } },
+      };
+    }
+    const after = schemaOf(composition.apiSchemaSdl);
+    const changes = await classifyChanges(current ? schemaOf(current.apiSdl) : null, after, operations);
+    const broken = brokenOperations(after, operations, changes);
+    const count = (level: SchemaChange['level']) => changes.filter((c) => c.level === level).length;
+    return {
+      report: {
+        ...base,
+        ok: broken.length === 0,
+        compositionErrors: [],
+        changes,
+        brokenOperations: broken,
+        summary: { breaking: count('breaking'), dangerous: count('dangerous'), safe: count('safe'), operationsChecked: operations.length },
+      },
+      composed: { supergraphSdl: composition.supergraphSdl, apiSchemaSdl: composition.apiSchemaSdl },
+    };
+  }
+
+  private refuseUnsafe(evaluation: Evaluation, force: boolean) {
+    const { report } = evaluation;
+    if (!evaluation.composed) throw new RegistryError('COMPOSITION_FAILED', 422, `Composition failed: ${report.compositionErrors[0]}`, { report });
+    if (report.brokenOperations.length > 0 && !force) {
+      const first = report.brokenOperations[0]!;
+      throw new RegistryError(
+        'BREAKS_REGISTERED_OPERATIONS',
+        409,
+        `Breaks ${report.brokenOperations.length} registered operation(s), e.g. ${first.client}/${first.operation}: ${first.reasons[0]}`,
+        { report },
+      );
+    }
+  }
+
+  private composedOf(evaluation: Evaluation) {
+    return { sdl: evaluation.composed!.supergraphSdl, apiSdl: evaluation.composed!.apiSchemaSdl };
+  }
+}
+
+export function registeredOperations(lists: OperationList[]): RegisteredOperation[] {
+  return lists.flatMap((list) => list.operations.map((o) => ({ client: list.client, name: o.name, body: o.body })));
+}
+
+function idProblems(operation: StoredOperation): string[] {
+  return sha256(operation.body) === operation.id ? [] : [`id is not the sha256 of the body`];
+}
+
+function sameOperations(a: StoredOperation[], b: StoredOperation[]): boolean {
+  const key = (ops: StoredOperation[]) => ops.map((o) => `${o.name}:${o.id}`).sort().join(',');
+  return key(a) === key(b);
+}

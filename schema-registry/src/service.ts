@@ -1,0 +1,85 @@
+import { fileURLToPath } from 'node:url';
+import {
+  applyMigrations,
+  createListeners,
+  createLogger,
+  createPrismaClient,
+  createServiceApp,
+  createServiceMetrics,
+  openDatabase,
+  READINESS_QUERY,
+  type DatabaseLocation,
+  type Logger,
+  type RunningServer,
+} from '@supergraph/service-kit';
+import { PrismaClient } from './generated/prisma/client.ts';
+import { RegistryError } from './errors.ts';
+import { registryErrorHandler, registryRoutes } from './http/routes.ts';
+import { createRegistryMetrics } from './http/metrics.ts';
+import { SchemaRegistry } from './registry.ts';
+import { RegistryStore } from './store.ts';
+import { digestToken, newToken, storeBootstrapTokens, type BootstrapTokens } from './tokens.ts';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
+
+export interface RegistryServiceOptions {
+  databaseUrl?: string | undefined;
+  /** PGlite folder for the embedded default (`memory://` keeps nothing). */
+  dataDir: string;
+  tokens: BootstrapTokens;
+  log?: Logger;
+}
+
+export interface RegistryService {
+  registry: SchemaRegistry;
+  database: DatabaseLocation;
+  listen(port: number, host?: string): Promise<RunningServer>;
+  close(): Promise<void>;
+}
+
+/** Builds the schema registry (database migrated, tokens stored) without listening. */
+export async function createRegistryService(options: RegistryServiceOptions): Promise<RegistryService> {
+  const log = options.log ?? createLogger('schema-registry');
+  const metrics = createServiceMetrics('schema-registry');
+  const database = await openDatabase({ url: options.databaseUrl, dataDir: options.dataDir, log });
+  const migrations = await applyMigrations(database.connectionString, MIGRATIONS_DIR);
+  if (migrations.applied.length > 0) log.info({ applied: migrations.applied }, 'migrations applied');
+  const db = createPrismaClient(PrismaClient, database, metrics.dbQueries);
+  const store = new RegistryStore(db);
+  await storeBootstrapTokens(store, options.tokens);
+  const registry = new SchemaRegistry(store);
+
+  const router = registryRoutes(registry, createRegistryMetrics(metrics.registry, store), {
+    async create(name, role) {
+      const token = newToken();
+      if (!(await store.createToken(name, role, digestToken(token)))) {
+        throw new RegistryError('CONFLICT', 409, `A token named ${name} exists`);
+      }
+      log.info({ name, role }, 'registry token created');
+      return token;
+    },
+    revoke: (name) => store.revokeToken(name),
+    list: () => store.listTokens(),
+  });
+  const app = createServiceApp({
+    service: 'schema-registry',
+    metrics,
+    ready: async () => {
+      await db.$queryRawUnsafe(READINESS_QUERY);
+      return true;
+    },
+    bodyLimit: '5mb',
+    api: { path: '/v1', router, errorHandler: registryErrorHandler(log) },
+  });
+  const listeners = createListeners(app);
+  return {
+    registry,
+    database,
+    listen: listeners.listen,
+    async close() {
+      await listeners.closeAll();
+      await db.$disconnect();
+      await database.close();
+    },
+  };
+}

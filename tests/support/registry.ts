@@ -1,0 +1,89 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { pino } from 'pino';
+import { createRegistryService, type RegistryService } from '../../schema-registry/src/service.ts';
+import { RegistryClient, type SubgraphSubmission } from '../../schema-registry/src/client.ts';
+import { dropServiceDatabases, ensureServiceDatabases } from '../../scripts/local-databases.ts';
+import { repoPath } from '../../scripts/paths.ts';
+import { SUBGRAPH_NAMES } from '../../scripts/services.ts';
+
+export const REGISTRY_TEST_TOKENS = {
+  admin: 'test-registry-admin-token-0123456789abcdef',
+  publisher: 'test-registry-publish-token-0123456789abcdef',
+  gateway: 'test-registry-gateway-token-0123456789abcdef',
+};
+
+export interface TestRegistry {
+  url: string;
+  service: RegistryService;
+  /** A publisher's client. */
+  client: RegistryClient;
+  clientWith(token: string): RegistryClient;
+  /** Stops serving (the database stays) until `restart`. */
+  stop(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+const running: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const close of running.splice(0)) await close();
+});
+
+/**
+ * A schema registry of a test's own on a fresh database: a new PostgreSQL database when
+ * DATABASE_URL is set (CI), PGlite in a temporary folder otherwise (so that a restart keeps the
+ * data either way). Dropped after the test file.
+ */
+export async function startRegistry(): Promise<TestRegistry> {
+  const runId = `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  const serverUrl = process.env.DATABASE_URL;
+  const databaseUrl = serverUrl ? (await ensureServiceDatabases(serverUrl, runId, ['registry'])).registry : undefined;
+  const dataDir = await mkdtemp(join(tmpdir(), 'registry-test-'));
+  const start = () => createRegistryService({ databaseUrl, dataDir, tokens: REGISTRY_TEST_TOKENS, log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  let service = await start();
+  let port = (await service.listen(0)).port;
+  const url = `http://127.0.0.1:${port}`;
+  let stopped = false;
+  running.push(async () => {
+    if (!stopped) await service.close();
+    if (serverUrl) await dropServiceDatabases(serverUrl, runId, ['registry']);
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  const registry: TestRegistry = {
+    url,
+    service,
+    client: new RegistryClient(url, REGISTRY_TEST_TOKENS.publisher),
+    clientWith: (token) => new RegistryClient(url, token),
+    async stop() {
+      stopped = true;
+      await service.close();
+    },
+    async restart() {
+      service = await start();
+      port = (await service.listen(port)).port;
+      registry.service = service;
+      stopped = false;
+    },
+  };
+  return registry;
+}
+
+/** The repository's subgraph schemas, routed to the given URLs. */
+export async function repoSubgraphs(urls: Record<string, string>): Promise<SubgraphSubmission[]> {
+  return Promise.all(
+    SUBGRAPH_NAMES.map(async (name) => ({ name, url: urls[name]!, sdl: await readFile(repoPath('subgraphs', name, 'src', 'schema.graphql'), 'utf8') })),
+  );
+}
+
+export async function repoSubgraph(name: string): Promise<string> {
+  return readFile(repoPath('subgraphs', name, 'src', 'schema.graphql'), 'utf8');
+}
+
+/** An edited copy of a subgraph schema; fails loudly if the text to change is not there. */
+export function edit(sdl: string, from: string | RegExp, to: string): string {
+  const edited = sdl.replace(from, to);
+  if (edited === sdl) throw new Error(`test fixture: ${String(from)} not found in the schema`);
+  return edited;
+}
