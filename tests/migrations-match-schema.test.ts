@@ -1,4 +1,5 @@
 import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import wasm from '@prisma/prisma-schema-wasm';
 import pg from 'pg';
@@ -84,9 +85,12 @@ afterAll(async () => {
   if (process.env.DATABASE_URL) await dropServiceDatabases(process.env.DATABASE_URL, runId, [...fresh.keys()]);
 });
 
-describe.each(SUBGRAPH_NAMES)('%s migrations', (service) => {
+// Every service with a database of its own: the five subgraphs and the schema registry.
+const SERVICES = [...SUBGRAPH_NAMES.map((name) => ({ service: name, root: repoPath('subgraphs', name) })), { service: 'registry', root: repoPath('schema-registry') }];
+
+describe.each(SERVICES)('$service migrations', ({ service, root }) => {
   it('build exactly the database schema.prisma describes, and re-running them changes nothing', async () => {
-    const migrationsDir = repoPath('subgraphs', service, 'prisma', 'migrations');
+    const migrationsDir = join(root, 'prisma', 'migrations');
     expect((await readdir(migrationsDir)).length).toBeGreaterThan(0);
     const location = await freshDatabase(service);
     const first = await applyMigrations(location.connectionString, migrationsDir);
@@ -94,7 +98,7 @@ describe.each(SUBGRAPH_NAMES)('%s migrations', (service) => {
     const second = await applyMigrations(location.connectionString, migrationsDir);
     expect(second).toEqual({ applied: [], alreadyApplied: first.applied });
 
-    const datamodel = await loadDmmf(repoPath('subgraphs', service, 'prisma', 'schema.prisma'));
+    const datamodel = await loadDmmf(join(root, 'prisma', 'schema.prisma'));
     const client = new pg.Client({ connectionString: location.connectionString });
     await client.connect();
     try {
@@ -150,6 +154,6 @@ describe.each(SUBGRAPH_NAMES)('%s migrations', (service) => {
     await client.connect();
     await client.query(`UPDATE "_prisma_migrations" SET checksum = 'edited' WHERE id = (SELECT id FROM "_prisma_migrations" LIMIT 1)`);
     await client.end();
-    await expect(applyMigrations(location.connectionString, repoPath('subgraphs', service, 'prisma', 'migrations'))).rejects.toThrow(/was changed after it was applied/);
+    await expect(applyMigrations(location.connectionString, join(root, 'prisma', 'migrations'))).rejects.toThrow(/was changed after it was applied/);
   });
 });

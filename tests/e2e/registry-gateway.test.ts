@@ -1,0 +1,160 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoIds } from '@supergraph/service-kit';
+import { repoPath } from '../../scripts/paths.ts';
+import { startGatewayReplica, stackSubgraphUrls } from '../support/gateways.ts';
+import { codes, graphql, stack } from '../support/graphql.ts';
+import { operation } from '../support/operations.ts';
+import { edit, REGISTRY_TEST_TOKENS, repoSubgraph, repoSubgraphs, startRegistry, type TestRegistry } from '../support/registry.ts';
+
+/**
+ * Gateways that run from the schema registry: hot reload under load, rollback, and the registry
+ * going away. Each publish here changes `User.createdAt`, which no registered operation uses.
+ */
+const POLL_MS = 200;
+const AUTHOR_CREATED_AT = 'query AuthorSince($id: ID!) { product(id: $id) { reviews(first: 1) { author { createdAt } } } }';
+const productId = demoIds.product(3);
+const withoutCreatedAt = async () => edit(await repoSubgraph('users'), /\n  "When the account was created, ISO 8601."\n  createdAt: String!/, '');
+const manifest = async (client: string) => JSON.parse(await readFile(repoPath('gateway', 'persisted-operations', `${client}.json`), 'utf8')).operations;
+
+let registry: TestRegistry;
+let gateway: Awaited<ReturnType<typeof startGatewayReplica>>;
+
+const startRegistryGateway = (subgraphUrls: Record<string, string> = {}) =>
+  startGatewayReplica({
+    registry: { url: registry.url, token: REGISTRY_TEST_TOKENS.gateway, pollIntervalMs: POLL_MS },
+    // By default no overrides and no list files: routing URLs and operation lists must come from the registry.
+    subgraphUrls,
+    trustedDocuments: { lists: new Map(), partnerKeys: new Map([[stack().secrets.partnerApiKey, 'partner-catalog']]) },
+  });
+
+async function supergraphInfo(metrics: string) {
+  const line = metrics.split('\n').find((l) => l.startsWith('supergraph_version_info{'));
+  return Object.fromEntries([...(line ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+}
+
+/** Polls `probe` until it holds; returns how long that took. */
+async function within(ms: number, probe: () => Promise<boolean>): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < ms) {
+    if (await probe()) return Date.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`not within ${ms} ms`);
+}
+
+const createdAtServed = async () => {
+  const response = await graphql(gateway.url, AUTHOR_CREATED_AT, { id: productId });
+  if (response.errors === undefined) return true;
+  expect(codes(response)).toEqual(['GRAPHQL_VALIDATION_FAILED']);
+  return false;
+};
+
+/** Sends ProductPage from `workers` loops until stopped; every answer must be complete. */
+function steadyLoad(url: string, workers = 4) {
+  let running = true;
+  const failures: unknown[] = [];
+  let completed = 0;
+  const loops = Array.from({ length: workers }, async () => {
+    while (running) {
+      const response = await graphql(url, operation('ProductPage'), { id: productId }).catch((error: Error) => ({ status: 0, errors: [{ message: error.message }], data: null }));
+      if (response.status !== 200 || response.errors || !response.data?.product?.name) failures.push(response);
+      completed++;
+    }
+  });
+  return {
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      return { completed, failures };
+    },
+  };
+}
+
+beforeAll(async () => {
+  registry = await startRegistry();
+  await registry.client.publish(await repoSubgraphs(stackSubgraphUrls()), { author: 'e2e' });
+  for (const client of ['storefront', 'partner-catalog']) await registry.client.registerOperations(client, await manifest(client), 'e2e');
+  gateway = await startRegistryGateway();
+});
+afterAll(async () => {
+  await registry.restart().catch(() => undefined); // in case a test stopped it
+});
+
+describe('a gateway running from the schema registry', () => {
+  it('serves the registry’s supergraph, routing URLs and persisted operation lists', async () => {
+    expect(await supergraphInfo(await gateway.metrics())).toMatchObject({ source: 'registry', version: '1' });
+    expect((await graphql(gateway.url, operation('ProductPage'), { id: productId })).data?.product?.id).toBe(productId);
+    // The partner's list exists only in the registry: the gateway got it from there.
+    const id = (await manifest('partner-catalog')).find((o: { name: string }) => o.name === 'Categories').id;
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': stack().secrets.partnerApiKey },
+      body: JSON.stringify({ documentId: id }),
+    });
+    expect(response.status).toBe(200);
+    expect(((await response.json()) as { data: { categories: unknown[] } }).data.categories.length).toBeGreaterThan(0);
+  });
+
+  it('puts a published change live within a few seconds, without failing a request in flight', async () => {
+    expect(await createdAtServed()).toBe(true);
+    const load = steadyLoad(gateway.url);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    expect(await registry.client.publish([{ name: 'users', sdl: await withoutCreatedAt() }], { author: 'e2e' })).toMatchObject({ supergraphVersion: 2 });
+    const removedAfter = await within(5_000, async () => !(await createdAtServed()));
+    await registry.client.publish([{ name: 'users', sdl: await repoSubgraph('users') }], { author: 'e2e' });
+    const restoredAfter = await within(5_000, createdAtServed);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // and plans warmed for the new schema are in use
+
+    const { completed, failures } = await load.stop();
+    console.log(`registry publish live after ${removedAfter} ms and ${restoredAfter} ms (poll ${POLL_MS} ms); ${completed} requests meanwhile, ${failures.length} failed`);
+    expect(failures).toEqual([]);
+    expect(completed).toBeGreaterThan(20);
+    expect(await supergraphInfo(await gateway.metrics())).toMatchObject({ source: 'registry', version: '3' });
+  });
+
+  it('serves the earlier supergraph again after a rollback', async () => {
+    const v2 = await registry.client.request<{ sdl: string }>('GET', '/v1/supergraph/versions/2');
+    const outcome = await registry.client.rollback('users', 2, { author: 'e2e' });
+    expect(outcome).toMatchObject({ status: 'published', supergraphVersion: 4 });
+    await within(5_000, async () => !(await createdAtServed()));
+    const info = await supergraphInfo(await gateway.metrics());
+    expect(info).toMatchObject({ source: 'registry', version: '4', hash: createHash('sha256').update(v2.sdl).digest('hex').slice(0, 12) });
+  });
+
+  it('keeps serving while the registry is stopped, and follows it again when it is back', async () => {
+    await registry.stop();
+    const load = steadyLoad(gateway.url, 2);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS * 5));
+    const { completed, failures } = await load.stop();
+    expect(failures).toEqual([]);
+    expect(completed).toBeGreaterThan(5);
+    const metrics = await gateway.metrics();
+    expect(metrics).toMatch(/registry_polls_total\{document="supergraph",result="error"[^}]*\} [1-9]/);
+    expect(await supergraphInfo(metrics)).toMatchObject({ version: '4' });
+
+    await registry.restart();
+    await registry.client.rollback('users', 1, { author: 'e2e' });
+    await within(5_000, createdAtServed);
+  });
+
+  it('starts on the supergraph file when the registry is unreachable, then switches to the registry', async () => {
+    await registry.stop();
+    // The committed supergraph routes to the development ports: this deployment's overrides say where the subgraphs are.
+    const late = await startRegistryGateway(stackSubgraphUrls());
+    expect(await supergraphInfo(await late.metrics())).toMatchObject({ source: 'file' });
+    expect((await graphql(late.url, operation('ProductPage'), { id: productId })).errors).toBeUndefined();
+    await registry.restart();
+    await within(5_000, async () => (await supergraphInfo(await late.metrics())).source === 'registry');
+  });
+});
+
+describe('a gateway without a registry', () => {
+  it('serves supergraph.graphql and says so on /metrics', async () => {
+    const metrics = await (await fetch(stack().gatewayUrl.replace(/\/graphql$/, '/metrics'))).text();
+    const sdl = await readFile(repoPath('supergraph.graphql'), 'utf8');
+    expect(await supergraphInfo(metrics)).toMatchObject({ source: 'file', version: 'none', hash: createHash('sha256').update(sdl).digest('hex').slice(0, 12) });
+  });
+});
