@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { demoIds } from '@supergraph/service-kit';
 import { repoPath } from '../../scripts/paths.ts';
 import { startGatewayReplica, stackSubgraphUrls } from '../support/gateways.ts';
@@ -77,9 +77,6 @@ beforeAll(async () => {
   await registry.client.publish(await repoSubgraphs(stackSubgraphUrls()), { author: 'e2e' });
   for (const client of ['storefront', 'partner-catalog']) await registry.client.registerOperations(client, await manifest(client), 'e2e');
   gateway = await startRegistryGateway();
-});
-afterAll(async () => {
-  await registry.restart().catch(() => undefined); // in case a test stopped it
 });
 
 describe('a gateway running from the schema registry', () => {

@@ -9,7 +9,7 @@ export function formatChanges(changes: SchemaChange[]): string[] {
     .sort((a, b) => order.indexOf(a.level) - order.indexOf(b.level))
     .map((c) => {
       const users = c.usedBy.length > 0 ? `  (used by ${c.usedBy.map((u) => `${u.client}/${u.operation}`).join(', ')})` : '';
-      return `  ${LEVEL_MARK[c.level]} ${c.message.replace(/ \(non-breaking based on usage\)$/, ' — no registered operation uses it')}${users}`;
+      return `  ${LEVEL_MARK[c.level]} ${c.path ? `${c.path}: ` : ''}${c.message.replace(/ \(non-breaking based on usage\)$/, ' — no registered operation uses it')}${users}`;
     });
 }
 
