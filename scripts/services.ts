@@ -9,3 +9,9 @@ export const SUBGRAPHS = [
 export type SubgraphName = (typeof SUBGRAPHS)[number]['name'];
 export const SUBGRAPH_NAMES = SUBGRAPHS.map((s) => s.name);
 export const GATEWAY_PORT = 4000;
+export const REGISTRY_PORT = 4100;
+/** Every service with a database of its own, and where its migrations are. */
+export const DATABASE_SERVICES = [
+  ...SUBGRAPHS.map(({ name }) => ({ name: name as string, migrations: `subgraphs/${name}/prisma/migrations`, dataDir: name as string })),
+  { name: 'registry', migrations: 'schema-registry/prisma/migrations', dataDir: 'schema-registry' },
+];

@@ -1,12 +1,17 @@
 // `npm start`: the whole supergraph on this machine: five subgraphs (each with its own
-// database, migrated and seeded) and the gateway, each in its own process. Ctrl-C stops all.
+// database, migrated and seeded), the schema registry, and the gateway running from the
+// registry, each in its own process. Ctrl-C stops all.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
+import { readFile } from 'node:fs/promises';
+import { readSupergraphConfig } from '@supergraph/composition';
 import { DEFAULT_SEED_PRODUCTS, DEMO_ACCOUNTS, parseEnv } from '@supergraph/service-kit';
+import { RegistryClient } from '../schema-registry/src/client.ts';
+import { registryTokenSchemas } from '../schema-registry/src/config.ts';
 import { ensureServiceDatabases } from './local-databases.ts';
 import { repoPath } from './paths.ts';
-import { GATEWAY_PORT, SUBGRAPHS, SUBGRAPH_NAMES } from './services.ts';
+import { GATEWAY_PORT, REGISTRY_PORT, SUBGRAPHS, SUBGRAPH_NAMES } from './services.ts';
 
 const env = parseEnv(
   z.object({
@@ -15,6 +20,10 @@ const env = parseEnv(
     DATA_DIR: z.string().default(repoPath('.data')),
     SEED_PRODUCTS: z.coerce.number().int().min(1).default(DEFAULT_SEED_PRODUCTS),
     START_TIMEOUT_MS: z.coerce.number().int().default(180_000),
+    // Shared with the registry and gateway processes (development defaults unless set).
+    REGISTRY_ADMIN_TOKEN: registryTokenSchemas.REGISTRY_ADMIN_TOKEN(),
+    REGISTRY_PUBLISH_TOKEN: registryTokenSchemas.REGISTRY_PUBLISH_TOKEN(),
+    REGISTRY_GATEWAY_TOKEN: registryTokenSchemas.REGISTRY_GATEWAY_TOKEN(),
   }),
 );
 
@@ -81,14 +90,41 @@ setInterval(() => {
   if (process.ppid !== parentPid) void stopAll(0);
 }, 1000).unref();
 
+/**
+ * The local subgraphs' schemas (supergraph.yaml) and the persisted operation lists
+ * (gateway/persisted-operations) go to the registry, as a developer's CI would send them.
+ * Unchanged schemas and lists make no new version, so a restart adds nothing to the history.
+ */
+async function publishLocalSchemas(): Promise<void> {
+  const client = new RegistryClient(`http://127.0.0.1:${REGISTRY_PORT}`, env.REGISTRY_PUBLISH_TOKEN);
+  const subgraphs = await readSupergraphConfig(repoPath('supergraph.yaml'));
+  const outcome = await client.publish(subgraphs.map((s) => ({ name: s.name, sdl: s.sdl, url: s.url })), { author: 'npm start', force: true });
+  console.log(`[registry ] local subgraphs ${outcome.status}: supergraph version ${outcome.supergraphVersion}`);
+  for (const list of ['storefront', 'partner-catalog']) {
+    const manifest = JSON.parse(await readFile(repoPath('gateway', 'persisted-operations', `${list}.json`), 'utf8'));
+    const registered = await client.registerOperations(list, manifest.operations, 'npm start');
+    console.log(`[registry ] ${list} operation list ${registered.status}: version ${registered.version}`);
+  }
+}
+
 try {
   const databaseUrls = env.DATABASE_URL
-    ? await ensureServiceDatabases(env.DATABASE_URL, env.DATABASE_PREFIX, SUBGRAPH_NAMES)
+    ? await ensureServiceDatabases(env.DATABASE_URL, env.DATABASE_PREFIX, [...SUBGRAPH_NAMES, 'registry'])
     : ({} as Record<string, string>);
   console.log(env.DATABASE_URL ? `databases: PostgreSQL (${env.DATABASE_PREFIX}_*)` : `databases: embedded PGlite under ${env.DATA_DIR}`);
 
-  await Promise.all(
-    SUBGRAPHS.map(({ name, port }) => {
+  const registryTokens = { REGISTRY_ADMIN_TOKEN: env.REGISTRY_ADMIN_TOKEN, REGISTRY_PUBLISH_TOKEN: env.REGISTRY_PUBLISH_TOKEN, REGISTRY_GATEWAY_TOKEN: env.REGISTRY_GATEWAY_TOKEN };
+  run('registry', 'schema-registry/src/index.ts', {
+    PORT: String(REGISTRY_PORT),
+    DATA_DIR: `${env.DATA_DIR}/schema-registry`,
+    ...registryTokens,
+    ...(databaseUrls.registry ? { DATABASE_URL: databaseUrls.registry } : {}),
+  });
+  const registryReady = waitUntilReady('registry', REGISTRY_PORT).then(publishLocalSchemas);
+
+  await Promise.all([
+    registryReady,
+    ...SUBGRAPHS.map(({ name, port }) => {
       run(name, `subgraphs/${name}/src/index.ts`, {
         PORT: String(port),
         DATA_DIR: `${env.DATA_DIR}/${name}`,
@@ -99,14 +135,19 @@ try {
       });
       return waitUntilReady(name, port);
     }),
-  );
-  run('gateway', 'gateway/src/index.ts', { PORT: String(GATEWAY_PORT) });
+  ]);
+  run('gateway', 'gateway/src/index.ts', {
+    PORT: String(GATEWAY_PORT),
+    REGISTRY_URL: `http://127.0.0.1:${REGISTRY_PORT}`,
+    REGISTRY_TOKEN: env.REGISTRY_GATEWAY_TOKEN,
+  });
   await waitUntilReady('gateway', GATEWAY_PORT);
 
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`
   Supergraph ready in ${seconds} s
-  Gateway:     http://localhost:${GATEWAY_PORT}/graphql
+  Gateway:     http://localhost:${GATEWAY_PORT}/graphql   (runs the registry's supergraph)
+  Registry:    http://localhost:${REGISTRY_PORT}/v1        (npm run registry -- --help)
   Demo login:  ${DEMO_ACCOUNTS.shopper.email} / ${DEMO_ACCOUNTS.shopper.password}
   Admin login: ${DEMO_ACCOUNTS.admin.email} / ${DEMO_ACCOUNTS.admin.password}   (demo data only)
   Ctrl-C stops every service; data is kept${env.DATABASE_URL ? '' : ` in ${env.DATA_DIR}`}.

@@ -94,6 +94,16 @@ describe('a gateway running from the schema registry', () => {
     expect(((await response.json()) as { data: { categories: unknown[] } }).data.categories.length).toBeGreaterThan(0);
   });
 
+  it('takes a new version of an operation list live: a partner may run the operation it adds', async () => {
+    const body = 'query PartnerCategoryIds {\n  categories {\n    id\n  }\n}';
+    const id = createHash('sha256').update(body).digest('hex');
+    const runAsPartner = () =>
+      fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': stack().secrets.partnerApiKey }, body: JSON.stringify({ documentId: id }) });
+    expect((await runAsPartner()).status).toBe(403);
+    await registry.client.registerOperations('partner-catalog', [...(await manifest('partner-catalog')), { id, name: 'PartnerCategoryIds', type: 'query', body }], 'e2e');
+    await within(5_000, async () => (await runAsPartner()).status === 200);
+  });
+
   it('puts a published change live within a few seconds, without failing a request in flight', async () => {
     expect(await createdAtServed()).toBe(true);
     const load = steadyLoad(gateway.url);

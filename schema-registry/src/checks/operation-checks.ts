@@ -1,4 +1,4 @@
-import type { GraphQLSchema } from 'graphql';
+import type { GraphQLSchema, OperationDefinitionNode } from 'graphql';
 import { graphql } from './graphql.ts';
 
 const { parse, validate } = graphql;
@@ -14,7 +14,12 @@ export interface BrokenOperation {
 /** Validation errors of one operation against a schema (parse errors included). */
 export function validateOperation(schema: GraphQLSchema, body: string): string[] {
   try {
-    return validate(schema, parse(body)).map((error) => error.message);
+    const document = parse(body);
+    // graphql-js validates nothing inside an operation whose root type the schema lacks.
+    const missingRoots = document.definitions
+      .filter((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition' && !schema.getRootType(d.operation))
+      .map((d) => `The schema has no ${d.operation} root type`);
+    return [...missingRoots, ...validate(schema, document).map((error) => error.message)];
   } catch (error) {
     return [(error as Error).message];
   }

@@ -65,4 +65,9 @@ describe('change classification against registered operations', () => {
     expect(broken.map((b) => `${b.client}/${b.operation}`)).toEqual(['mobile/Related']);
     expect(broken[0]!.reasons.join('\n')).toContain('Cannot query field "product" on type "Query".');
   });
+
+  it('refuses an operation on a root type the schema does not have', () => {
+    const broken = brokenOperations(schemaOf(BASE), [{ client: 'web', name: 'Live', body: 'subscription Live { priceChanged { id } }' }], []);
+    expect(broken).toEqual([{ client: 'web', operation: 'Live', reasons: ['The schema has no subscription root type'] }]);
+  });
 });

@@ -6,8 +6,8 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readSupergraphConfig } from '@supergraph/composition';
-import { DEV_SECRET_MARK } from '@supergraph/service-kit';
 import { RegistryClient, RegistryRequestError, type SubgraphSubmission } from '../client.ts';
+import { registryTokenSchemas } from '../config.ts';
 import { formatChanges, formatCheck, formatPublish } from './format.ts';
 
 const USAGE = `Usage: npm run registry -- <command> [options]
@@ -56,8 +56,8 @@ function registryToken(): string {
   const token = process.env.REGISTRY_TOKEN;
   if (token) return token;
   if (process.env.NODE_ENV === 'production') throw new UsageError('Set REGISTRY_TOKEN');
-  // The registry's own development default (schema-registry/src/config.ts): local use only.
-  return `${DEV_SECRET_MARK}registry-publish-token-change-me!`;
+  // The registry's own development default publish token: local use only.
+  return registryTokenSchemas.REGISTRY_PUBLISH_TOKEN().parse(undefined);
 }
 
 function author(): string {
