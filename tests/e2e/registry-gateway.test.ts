@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { demoIds } from '@supergraph/service-kit';
@@ -145,6 +147,39 @@ describe('a gateway running from the schema registry', () => {
     await registry.restart();
     await registry.client.rollback('users', 1, { author: 'e2e' });
     await within(5_000, createdAtServed);
+  });
+
+  it('lets a request in flight when the supergraph changes finish on the one it started with', async () => {
+    // Users behind a proxy that holds every answer for a while, so a request is surely in flight.
+    const usersUrl = stack().subgraphs.users.url;
+    const slow = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const upstream = await fetch(usersUrl, { method: 'POST', headers: Object.fromEntries(Object.entries(req.headers).filter(([k]) => k === 'content-type' || k.startsWith('x-') || k === 'traceparent')) as Record<string, string>, body: Buffer.concat(chunks) });
+      res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text());
+    });
+    await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
+    const slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/graphql`;
+    try {
+      const routed = await registry.client.publish([{ name: 'users', sdl: await repoSubgraph('users'), url: slowUrl }], { author: 'e2e' });
+      await within(5_000, async () => (await supergraphInfo(await gateway.metrics())).version === String(routed.supergraphVersion));
+
+      let finishedAt = Infinity;
+      const inFlight = graphql(gateway.url, operation('ProductPage'), { id: productId }).finally(() => (finishedAt = Date.now()));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const next = await registry.client.publish([{ name: 'users', sdl: await withoutCreatedAt(), url: slowUrl }], { author: 'e2e' });
+      await within(5_000, async () => (await supergraphInfo(await gateway.metrics())).version === String(next.supergraphVersion));
+      const swappedAt = Date.now();
+
+      const response = await inFlight;
+      expect(finishedAt).toBeGreaterThan(swappedAt); // it was still running when the new supergraph went live
+      expect(response.errors).toBeUndefined();
+      expect(response.data!.product.reviews[0].author.name).toEqual(expect.any(String));
+    } finally {
+      await registry.client.publish([{ name: 'users', sdl: await repoSubgraph('users'), url: usersUrl }], { author: 'e2e' });
+      slow.close();
+    }
   });
 
   it('starts on the supergraph file when the registry is unreachable, then switches to the registry', async () => {
