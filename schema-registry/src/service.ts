@@ -13,12 +13,11 @@ import {
   type RunningServer,
 } from '@supergraph/service-kit';
 import { PrismaClient } from './generated/prisma/client.ts';
-import { RegistryError } from './errors.ts';
 import { registryErrorHandler, registryRoutes } from './http/routes.ts';
 import { createRegistryMetrics } from './http/metrics.ts';
 import { SchemaRegistry } from './registry.ts';
 import { RegistryStore } from './store.ts';
-import { digestToken, newToken, storeBootstrapTokens, type BootstrapTokens } from './tokens.ts';
+import { storeBootstrapTokens, tokenAdministration, type BootstrapTokens } from './tokens.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
 
@@ -49,18 +48,7 @@ export async function createRegistryService(options: RegistryServiceOptions): Pr
   await storeBootstrapTokens(store, options.tokens);
   const registry = new SchemaRegistry(store);
 
-  const router = registryRoutes(registry, createRegistryMetrics(metrics.registry, store), {
-    async create(name, role) {
-      const token = newToken();
-      if (!(await store.createToken(name, role, digestToken(token)))) {
-        throw new RegistryError('CONFLICT', 409, `A token named ${name} exists`);
-      }
-      log.info({ name, role }, 'registry token created');
-      return token;
-    },
-    revoke: (name) => store.revokeToken(name),
-    list: () => store.listTokens(),
-  });
+  const router = registryRoutes(registry, createRegistryMetrics(metrics.registry, store), tokenAdministration(store, log));
   const app = createServiceApp({
     service: 'schema-registry',
     metrics,

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TokenRole } from './generated/prisma/client.ts';
+import type { Logger } from '@supergraph/service-kit';
+import { RegistryError } from './errors.ts';
 import { sha256, type RegistryStore } from './store.ts';
 
 export type { TokenRole };
@@ -37,4 +39,24 @@ export async function storeBootstrapTokens(store: RegistryStore, tokens: Bootstr
     if (token) await store.putToken(name, role, digestToken(token));
     else await store.revokeToken(name); // unset now: an earlier deployment's token must stop working
   }
+}
+
+/** What admins do with tokens over the API: mint (the token is returned once), revoke, list. */
+export interface TokenAdministration {
+  create(name: string, role: TokenRole): Promise<string>;
+  revoke(name: string): Promise<boolean>;
+  list(): Promise<Array<{ name: string; role: TokenRole; createdAt: Date; revokedAt: Date | null }>>;
+}
+
+export function tokenAdministration(store: RegistryStore, log: Logger): TokenAdministration {
+  return {
+    async create(name, role) {
+      const token = newToken();
+      if (!(await store.createToken(name, role, digestToken(token)))) throw new RegistryError('CONFLICT', 409, `A token named ${name} exists`);
+      log.info({ name, role }, 'registry token created');
+      return token;
+    },
+    revoke: (name) => store.revokeToken(name),
+    list: () => store.listTokens(),
+  };
 }

@@ -5,6 +5,7 @@ import type { SchemaRegistry } from '../registry.ts';
 import { operationListsDocument } from './operation-lists.ts';
 import { requirePermission } from './auth.ts';
 import type { RegistryMetrics } from './metrics.ts';
+import type { TokenAdministration } from '../tokens.ts';
 
 const subgraphName = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'subgraph names are lower-case identifiers');
 const clientName = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'client names are lower-case identifiers');
@@ -24,7 +25,7 @@ const versionParam = z.coerce.number().int().min(1);
 const tokenBody = z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9_.:-]{0,62}$/), role: z.enum(['ADMIN', 'PUBLISHER', 'GATEWAY']) });
 
 /** The registry's HTTP API, under /v1. Every refusal is `{ error: { code, message, ...details } }`. */
-export function registryRoutes(registry: SchemaRegistry, metrics: RegistryMetrics, tokens: { create(name: string, role: 'ADMIN' | 'PUBLISHER' | 'GATEWAY'): Promise<string>; revoke(name: string): Promise<boolean>; list(): Promise<unknown[]> }): Router {
+export function registryRoutes(registry: SchemaRegistry, metrics: RegistryMetrics, tokens: TokenAdministration): Router {
   const store = registry.store;
   const router = express.Router();
   const read = requirePermission(store, 'read-supergraph');
