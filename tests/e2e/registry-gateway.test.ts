@@ -193,6 +193,38 @@ describe('a gateway running from the schema registry', () => {
   });
 });
 
+describe('a gateway fed a supergraph it cannot serve', () => {
+  it('keeps the one it runs, counts the rejection and does not retry the same document', async () => {
+    // A registry stand-in: the committed supergraph first, then one that is not a supergraph.
+    const good = await readFile(repoPath('supergraph.graphql'), 'utf8');
+    let current = { sdl: good, etag: '"good"', version: '1' };
+    let fetches = 0;
+    const fake = createServer((req, res) => {
+      if (req.url === '/v1/operations') return res.writeHead(200, { 'content-type': 'application/json', etag: '"lists"' }).end('{"lists":{}}');
+      fetches++;
+      if (req.headers['if-none-match'] === current.etag) return res.writeHead(304).end();
+      res.writeHead(200, { etag: current.etag, 'x-supergraph-version': current.version }).end(current.sdl);
+    });
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    try {
+      const replica = await startGatewayReplica({
+        registry: { url: `http://127.0.0.1:${(fake.address() as AddressInfo).port}`, token: 'unused-here', pollIntervalMs: POLL_MS },
+      });
+      expect(await supergraphInfo(await replica.metrics())).toMatchObject({ source: 'registry', version: '1' });
+      current = { sdl: 'type Query { broken', etag: '"bad"', version: '2' };
+      await within(5_000, async () => /registry_polls_total\{document="supergraph",result="rejected"[^}]*\} 1\n/.test(await replica.metrics()));
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS * 3));
+      const metrics = await replica.metrics();
+      expect(metrics).toMatch(/registry_polls_total\{document="supergraph",result="rejected"[^}]*\} 1\n/); // once, not on every poll
+      expect(await supergraphInfo(metrics)).toMatchObject({ source: 'registry', version: '1' });
+      expect((await graphql(replica.url, operation('ProductPage'), { id: productId })).errors).toBeUndefined();
+      expect(fetches).toBeGreaterThan(3);
+    } finally {
+      fake.close();
+    }
+  });
+});
+
 describe('a gateway without a registry', () => {
   it('serves supergraph.graphql and says so on /metrics', async () => {
     const metrics = await (await fetch(stack().gatewayUrl.replace(/\/graphql$/, '/metrics'))).text();
