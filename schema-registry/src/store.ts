@@ -141,6 +141,11 @@ export class RegistryStore {
     return rows.map((row) => ({ client: row.client, version: row.version, operations: row.operations as unknown as StoredOperation[], author: row.author, createdAt: row.createdAt }));
   }
 
+  /** Which version of each client's list is current: enough for the ETag of a poll. */
+  currentOperationListVersions(): Promise<Array<{ client: string; version: number }>> {
+    return this.db.operationListVersion.findMany({ distinct: ['client'], orderBy: [{ client: 'asc' }, { version: 'desc' }], select: { client: true, version: true } });
+  }
+
   operationListVersions(client: string) {
     return this.db.operationListVersion.findMany({ where: { client }, orderBy: { version: 'desc' }, select: { version: true, author: true, createdAt: true, operations: true } });
   }

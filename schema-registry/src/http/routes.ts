@@ -2,7 +2,7 @@ import express, { type NextFunction, type Request, type RequestHandler, type Res
 import { z } from 'zod';
 import { RegistryError } from '../errors.ts';
 import type { SchemaRegistry } from '../registry.ts';
-import { operationListsDocument } from './operation-lists.ts';
+import { operationListsDocument, operationListsEtag } from './operation-lists.ts';
 import { requirePermission } from './auth.ts';
 import type { RegistryMetrics } from './metrics.ts';
 import type { TokenAdministration } from '../tokens.ts';
@@ -42,9 +42,10 @@ export function registryRoutes(registry: SchemaRegistry, metrics: RegistryMetric
     res.type('text/plain; charset=utf-8').send(row!.sdl);
   }));
   router.get('/operations', read, handle(async (req, res) => {
-    const document = operationListsDocument(await store.currentOperationLists());
-    if (notModified(req, res, document.etag)) return;
-    res.json(document.body);
+    // The ETag comes from list versions alone; the lists themselves are read only when they changed.
+    if (notModified(req, res, operationListsEtag(await store.currentOperationListVersions()))) return;
+    const lists = await store.currentOperationLists();
+    res.set('etag', `"${operationListsEtag(lists)}"`).json(operationListsDocument(lists));
   }));
 
   router.get('/supergraph/versions', publish, handle(async (req, res) => {
