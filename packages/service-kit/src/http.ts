@@ -83,6 +83,11 @@ export async function listen(app: Express, port: number, host: string): Promise<
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
+  // Once closing, a request that still arrives on a kept-alive connection is its last one.
+  let closing = false;
+  server.prependListener('request', (_req, res) => {
+    if (closing) res.setHeader('connection', 'close');
+  });
   const address = server.address() as AddressInfo;
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
   return {
@@ -91,7 +96,15 @@ export async function listen(app: Express, port: number, host: string): Promise<
     url: `http://${shownHost}:${address.port}`,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        // Requests in flight finish; their keep-alive connections are closed as soon as they go
+        // idle. Otherwise a client polling over one (a gateway polling the registry) holds the
+        // close open for as long as it keeps polling.
+        closing = true;
+        const sweep = setInterval(() => server.closeIdleConnections(), 100);
+        server.close(() => {
+          clearInterval(sweep);
+          resolve();
+        });
         server.closeIdleConnections();
       }),
   };
