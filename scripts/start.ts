@@ -6,9 +6,8 @@ import { createInterface } from 'node:readline';
 import { z } from 'zod';
 import { readFile } from 'node:fs/promises';
 import { readSupergraphConfig } from '@supergraph/composition';
-import { DEFAULT_SEED_PRODUCTS, DEMO_ACCOUNTS, parseEnv } from '@supergraph/service-kit';
+import { DEFAULT_SEED_PRODUCTS, DEMO_ACCOUNTS, parseEnv, registryTokenSchema } from '@supergraph/service-kit';
 import { RegistryClient } from '../schema-registry/src/client.ts';
-import { registryTokenSchemas } from '../schema-registry/src/config.ts';
 import { ensureServiceDatabases } from './local-databases.ts';
 import { repoPath } from './paths.ts';
 import { GATEWAY_PORT, REGISTRY_PORT, SUBGRAPHS, SUBGRAPH_NAMES } from './services.ts';
@@ -21,9 +20,9 @@ const env = parseEnv(
     SEED_PRODUCTS: z.coerce.number().int().min(1).default(DEFAULT_SEED_PRODUCTS),
     START_TIMEOUT_MS: z.coerce.number().int().default(180_000),
     // Shared with the registry and gateway processes (development defaults unless set).
-    REGISTRY_ADMIN_TOKEN: registryTokenSchemas.REGISTRY_ADMIN_TOKEN(),
-    REGISTRY_PUBLISH_TOKEN: registryTokenSchemas.REGISTRY_PUBLISH_TOKEN(),
-    REGISTRY_GATEWAY_TOKEN: registryTokenSchemas.REGISTRY_GATEWAY_TOKEN(),
+    REGISTRY_ADMIN_TOKEN: registryTokenSchema('admin'),
+    REGISTRY_PUBLISH_TOKEN: registryTokenSchema('publish'),
+    REGISTRY_GATEWAY_TOKEN: registryTokenSchema('gateway'),
   }),
 );
 

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { internalTokenSecretSchema, nodeEnvSchema, portSchema, secretWithDevDefault, userTokenSecretSchema } from '@supergraph/service-kit';
+import { internalTokenSecretSchema, nodeEnvSchema, portSchema, registryTokenSchema, userTokenSecretSchema } from '@supergraph/service-kit';
 
 /** Every setting of the gateway, parsed once at start-up (README lists them). */
 export const gatewayEnvSchema = z.object({
@@ -21,7 +21,7 @@ export const gatewayEnvSchema = z.object({
   /** The schema registry to take the supergraph and operation lists from; unset: SUPERGRAPH_FILE and PERSISTED_OPERATIONS_DIR. */
   REGISTRY_URL: z.string().url().optional(),
   /** A GATEWAY token of the registry (the registry's own development default otherwise). */
-  REGISTRY_TOKEN: secretWithDevDefault('REGISTRY_TOKEN', 'registry-gateway-token-change-me!'),
+  REGISTRY_TOKEN: registryTokenSchema('gateway', 'REGISTRY_TOKEN'),
   REGISTRY_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   // Where each subgraph is; unset ones use the routing URL composed into the supergraph.

@@ -25,3 +25,21 @@ export function createSubgraphFetchMetrics(registry: Registry): SubgraphFetchMet
     }),
   };
 }
+
+/**
+ * `supergraph_version_info{source,version,hash} 1`: which supergraph the gateway runs, from the
+ * registry (its version) or from the file. Returns the function that records a new one.
+ */
+export function supergraphVersionMetric(registry: Registry) {
+  const gauge = new Gauge({
+    name: 'supergraph_version_info',
+    help: 'The supergraph this gateway runs (value 1): its registry version and hash, or source "file"',
+    labelNames: ['source', 'version', 'hash'],
+    registers: [registry],
+  });
+  return (source: 'file' | 'registry', version: string, hash: string) => {
+    gauge.reset();
+    gauge.set({ source, version, hash: hash.replace(/"/g, '').slice(0, 12) }, 1);
+  };
+}
+export type ShowSupergraphVersion = ReturnType<typeof supergraphVersionMetric>;

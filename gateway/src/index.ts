@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { assertNoDevSecretsInProduction, createLogger, onShutdownSignal, parseEnv } from '@supergraph/service-kit';
+import { assertNoDevSecretsInProduction, parseEnv, runService } from '@supergraph/service-kit';
 import { gatewayEnvSchema, subgraphUrlOverrides } from './config.ts';
 import { createGateway } from './server.ts';
 import { loadManifests } from './persisted-operations/manifest.ts';
 import { parsePartnerKeys } from './persisted-operations/trusted-documents.ts';
 
-const log = createLogger('gateway');
-try {
+await runService('gateway', async (log) => {
   const env = parseEnv(gatewayEnvSchema);
   assertNoDevSecretsInProduction(env.NODE_ENV, {
     JWT_SECRET: env.JWT_SECRET,
@@ -29,9 +28,5 @@ try {
     trustedDocuments: { lists: await loadManifests(env.PERSISTED_OPERATIONS_DIR), partnerKeys: parsePartnerKeys(env.PARTNER_API_KEYS) },
   });
   const running = await gateway.listen(env.PORT, env.HOST);
-  log.info({ url: `${running.url}/graphql` }, 'gateway ready');
-  onShutdownSignal(() => gateway.close(), log);
-} catch (error) {
-  log.fatal({ err: error }, 'gateway failed to start');
-  process.exit(1);
-}
+  return { url: `${running.url}/graphql`, close: () => gateway.close() };
+});

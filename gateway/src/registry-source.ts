@@ -1,5 +1,6 @@
 import type { SupergraphManager } from '@apollo/gateway';
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { ShowSupergraphVersion } from './gateway-metrics.ts';
 import { z } from 'zod';
 import type { Logger } from '@supergraph/service-kit';
 import { parseManifest } from './persisted-operations/manifest.ts';
@@ -22,6 +23,8 @@ export interface RegistrySourceOptions {
   fallbackLists: ReadonlyMap<string, ReadonlyMap<string, string>>;
   log: Logger;
   registry: Registry;
+  /** Records which supergraph runs (the server shows the file's until the registry's loads). */
+  showVersion: ShowSupergraphVersion;
   requestTimeoutMs?: number;
 }
 
@@ -44,11 +47,9 @@ export class RegistrySource {
   constructor(private readonly options: RegistrySourceOptions) {
     this.operationLists = new Map(options.fallbackLists);
     this.metrics = {
-      supergraph: supergraphVersionGauge(options.registry),
       polls: new Counter({ name: 'registry_polls_total', help: 'Polls of the schema registry, by what they brought (unchanged, updated, rejected, error)', labelNames: ['document', 'result'], registers: [options.registry] }),
       lastSuccess: new Gauge({ name: 'registry_last_success_timestamp_seconds', help: 'When the schema registry last answered a poll', registers: [options.registry] }),
     };
-    this.showSupergraph('file', 'none', 'none');
   }
 
   /** Called after the operation lists changed (the gateway plans the new operations ahead). */
@@ -71,7 +72,7 @@ export class RegistrySource {
           if (fetched.status === 'changed') {
             supergraphSdl = fetched.value;
             this.supergraphEtag = fetched.etag;
-            this.showSupergraph('registry', fetched.version ?? 'unknown', fetched.etag);
+            this.options.showVersion('registry', fetched.version ?? 'unknown', fetched.etag);
           }
         } catch (error) {
           this.options.log.warn({ err: error }, 'schema registry unreachable: serving the supergraph file until it answers');
@@ -114,7 +115,7 @@ export class RegistrySource {
       return;
     }
     this.supergraphEtag = fetched.etag;
-    this.showSupergraph('registry', fetched.version ?? 'unknown', fetched.etag);
+    this.options.showVersion('registry', fetched.version ?? 'unknown', fetched.etag);
     this.metrics.polls.inc({ document: 'supergraph', result: 'updated' });
     this.options.log.info({ version: fetched.version }, 'supergraph updated from the registry');
   }
@@ -162,22 +163,5 @@ export class RegistrySource {
     this.options.log.warn({ err: error, document }, 'schema registry poll failed; keeping the current version');
   }
 
-  private showSupergraph(source: 'file' | 'registry', version: string, etag: string) {
-    showSupergraphVersion(this.metrics.supergraph, source, version, etag);
-  }
 }
 
-/** `supergraph_version_info{source,version,hash} 1`: which supergraph a gateway runs. */
-export function supergraphVersionGauge(registry: Registry) {
-  return new Gauge({
-    name: 'supergraph_version_info',
-    help: 'The supergraph this gateway runs (value 1): its registry version and hash, or source "file"',
-    labelNames: ['source', 'version', 'hash'],
-    registers: [registry],
-  });
-}
-
-export function showSupergraphVersion(gauge: Gauge<'source' | 'version' | 'hash'>, source: 'file' | 'registry', version: string, hash: string) {
-  gauge.reset();
-  gauge.set({ source, version, hash: hash.replace(/"/g, '').slice(0, 12) }, 1);
-}

@@ -18,7 +18,7 @@ import { authenticate, identityTokenMinter } from './auth.ts';
 import { RedisApqCache } from './apq-cache.ts';
 import { rateLimitMiddleware, type RateLimitConfig } from './rate-limit.ts';
 import { createGatewayRedis } from './redis.ts';
-import { RegistrySource, showSupergraphVersion, supergraphVersionGauge } from './registry-source.ts';
+import { RegistrySource } from './registry-source.ts';
 import { requestMetricsPlugin } from './request-metrics.ts';
 import { responseCachePlugin } from './response-cache.ts';
 import { queryPlanMetrics, warmQueryPlans } from './plan-warmup.ts';
@@ -27,7 +27,7 @@ import type { GatewayContext } from './context.ts';
 import { REQUEST_LIMITS, requestLimitProtection, tokenLimitGuard } from './limits.ts';
 import { SubgraphDataSource } from './subgraph-data-source.ts';
 import { createSubgraphFetcher, type SubgraphFetcherOptions } from './subgraph-fetcher.ts';
-import { createSubgraphFetchMetrics } from './gateway-metrics.ts';
+import { createSubgraphFetchMetrics, supergraphVersionMetric } from './gateway-metrics.ts';
 
 export interface GatewayOptions {
   /** The supergraph to serve; with a registry, only until the registry answers. */
@@ -80,10 +80,18 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const resilience = { ...DEFAULT_RESILIENCE, ...options.resilience };
   const fetchMetrics = createSubgraphFetchMetrics(metrics.registry);
   const fileLists = options.trustedDocuments?.lists ?? new Map<string, ReadonlyMap<string, string>>();
+  const showSupergraphVersion = supergraphVersionMetric(metrics.registry);
+  showSupergraphVersion('file', 'none', createHash('sha256').update(options.supergraphSdl).digest('hex')); // until a registry's loads
   const registrySource = options.registry
-    ? new RegistrySource({ ...options.registry, fallbackSupergraphSdl: options.supergraphSdl, fallbackLists: fileLists, log: options.log, registry: metrics.registry })
+    ? new RegistrySource({
+        ...options.registry,
+        fallbackSupergraphSdl: options.supergraphSdl,
+        fallbackLists: fileLists,
+        log: options.log,
+        registry: metrics.registry,
+        showVersion: showSupergraphVersion,
+      })
     : undefined;
-  if (!registrySource) showSupergraphVersion(supergraphVersionGauge(metrics.registry), 'file', 'none', createHash('sha256').update(options.supergraphSdl).digest('hex'));
   await registrySource?.loadInitialOperationLists();
   const operationLists = registrySource?.operationLists ?? fileLists;
   const gateway = new ApolloGateway({

@@ -1,9 +1,8 @@
-import { assertNoDevSecretsInProduction, createLogger, onShutdownSignal, parseEnv } from '@supergraph/service-kit';
+import { assertNoDevSecretsInProduction, parseEnv, runService } from '@supergraph/service-kit';
 import { registryEnvSchema } from './config.ts';
 import { createRegistryService } from './service.ts';
 
-const log = createLogger('schema-registry');
-try {
+await runService('schema-registry', async (log) => {
   const env = parseEnv(registryEnvSchema);
   assertNoDevSecretsInProduction(env.NODE_ENV, {
     REGISTRY_ADMIN_TOKEN: env.REGISTRY_ADMIN_TOKEN,
@@ -17,9 +16,5 @@ try {
     log,
   });
   const running = await service.listen(env.PORT, env.HOST);
-  log.info({ url: `${running.url}/v1` }, 'schema registry ready');
-  onShutdownSignal(() => service.close(), log);
-} catch (error) {
-  log.fatal({ err: error }, 'schema registry failed to start');
-  process.exit(1);
-}
+  return { url: `${running.url}/v1`, close: () => service.close() };
+});

@@ -4,7 +4,7 @@ import { brokenOperations, validateOperation, type BrokenOperation } from './che
 import type { RegisteredOperation } from './checks/operation-usage.ts';
 import { classifyChanges, schemaOf, type SchemaChange } from './checks/schema-changes.ts';
 import { RegistryError } from './errors.ts';
-import { sha256, type CurrentSupergraph, type Member, type OperationList, type RegistryStore, type StoredOperation, type Tx } from './store.ts';
+import { sha256, toMember, type CurrentSupergraph, type Member, type OperationList, type RegistryStore, type StoredOperation, type Tx } from './store.ts';
 
 /** A subgraph schema offered for a check or a publish. `url` may be left out for a known subgraph. */
 export interface SubgraphSubmission {
@@ -90,11 +90,7 @@ export class SchemaRegistry {
       const inUse = current?.members.find((m) => m.name === name);
       if (current && inUse?.subgraphVersionId === target.id) return { status: 'unchanged', supergraphVersion: current.version };
       const members = this.currentMembers(current);
-      members.set(name, {
-        sdl: target.sdl,
-        routingUrl: target.routingUrl,
-        existing: { subgraphVersionId: target.id, name, version: target.version, sdl: target.sdl, sdlHash: target.sdlHash, routingUrl: target.routingUrl },
-      });
+      members.set(name, { sdl: target.sdl, routingUrl: target.routingUrl, existing: toMember(target) });
       const evaluation = await this.evaluate(current, { members, changed: [name] }, await this.store.currentOperationLists(tx));
       this.refuseUnsafe(evaluation, options.force === true);
       const supergraph = await this.store.addSupergraphVersion(tx, {

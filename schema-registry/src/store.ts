@@ -39,6 +39,16 @@ export interface OperationList {
   createdAt: Date;
 }
 
+/** A stored subgraph version as a supergraph member. */
+export const toMember = (row: { id: number; subgraph: string; version: number; sdl: string; sdlHash: string; routingUrl: string }): Member => ({
+  subgraphVersionId: row.id,
+  name: row.subgraph,
+  version: row.version,
+  sdl: row.sdl,
+  sdlHash: row.sdlHash,
+  routingUrl: row.routingUrl,
+});
+
 // Serializes every change to the registry (publish, rollback, list registration) across replicas.
 const WRITE_LOCK_KEY = 510_510;
 
@@ -70,7 +80,7 @@ export class RegistryStore {
       apiSdl: row.apiSdl,
       createdAt: row.createdAt,
       members: row.members
-        .map(({ subgraphVersion: s }) => ({ subgraphVersionId: s.id, name: s.subgraph, version: s.version, sdl: s.sdl, sdlHash: s.sdlHash, routingUrl: s.routingUrl }))
+        .map((m) => toMember(m.subgraphVersion))
         .sort((a, b) => a.name.localeCompare(b.name)),
     };
   }
@@ -113,7 +123,7 @@ export class RegistryStore {
     const row = await tx.subgraphVersion.create({
       data: { subgraph: input.name, version: (last?.version ?? 0) + 1, sdl: input.sdl, sdlHash: sha256(input.sdl), routingUrl: input.routingUrl, author: input.author },
     });
-    return { subgraphVersionId: row.id, name: row.subgraph, version: row.version, sdl: row.sdl, sdlHash: row.sdlHash, routingUrl: row.routingUrl };
+    return toMember(row);
   }
 
   async addSupergraphVersion(

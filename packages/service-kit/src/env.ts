@@ -45,5 +45,17 @@ export const portSchema = (fallback: number) => z.coerce.number().int().min(0).m
 
 /** The key the users subgraph signs user tokens with and the gateway verifies them with. */
 export const userTokenSecretSchema = () => secretWithDevDefault('JWT_SECRET', 'user-token-signing-key-change-me!!');
+const REGISTRY_TOKEN_DEV_DEFAULTS = {
+  admin: 'registry-admin-token-change-me!!',
+  publish: 'registry-publish-token-change-me!',
+  gateway: 'registry-gateway-token-change-me!',
+} as const;
+/**
+ * A schema registry token of one role: the registry's own setting (`REGISTRY_<ROLE>_TOKEN`), or a
+ * client's copy under its own name (the gateway's and the CLI's `REGISTRY_TOKEN`). One development
+ * default per role, so a registry and its clients agree out of the box.
+ */
+export const registryTokenSchema = (role: keyof typeof REGISTRY_TOKEN_DEV_DEFAULTS, variable = `REGISTRY_${role.toUpperCase()}_TOKEN`) =>
+  secretWithDevDefault(variable, REGISTRY_TOKEN_DEV_DEFAULTS[role]);
 /** The key the gateway signs per-request identity tokens with and every subgraph verifies. */
 export const internalTokenSecretSchema = () => secretWithDevDefault('INTERNAL_TOKEN_SECRET', 'internal-identity-key-change-me!');

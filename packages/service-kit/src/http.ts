@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import { createLogger, type Logger } from './logger.ts';
 import type { ServiceMetrics } from './metrics.ts';
 import { requestIdMiddleware } from './request-id.ts';
 import { tracingMiddleware } from './tracing.ts';
@@ -143,4 +144,21 @@ export function onShutdownSignal(stop: () => Promise<void>, log: { info: (msg: s
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
+}
+
+/**
+ * A service process's entry point (each subgraph, the gateway, the registry): `start` parses its
+ * settings, builds and listens; then the URL is logged and signals stop it cleanly. A failure to
+ * start is logged and exits 1, so a launcher or an orchestrator sees it at once.
+ */
+export async function runService(name: string, start: (log: Logger) => Promise<{ url: string; close(): Promise<void> }>): Promise<void> {
+  const log = createLogger(name);
+  try {
+    const service = await start(log);
+    log.info({ url: service.url }, `${name} ready`);
+    onShutdownSignal(() => service.close(), log);
+  } catch (error) {
+    log.fatal({ err: error }, `${name} failed to start`);
+    process.exit(1);
+  }
 }

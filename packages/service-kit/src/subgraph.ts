@@ -15,7 +15,7 @@ import { createEventBus, type EventBus } from './events.ts';
 import { createResponseCachePurger, type ResponseCachePurger } from './response-cache.ts';
 import { Counter } from 'prom-client';
 import { createErrorFormatter } from './errors.ts';
-import { createListeners, createServiceApp, onShutdownSignal, type RunningServer } from './http.ts';
+import { createListeners, createServiceApp, runService, type RunningServer } from './http.ts';
 import { IDENTITY_HEADER, verifyIdentityToken, type Viewer } from './identity.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createServiceMetrics, type ServiceMetrics } from './metrics.ts';
@@ -248,8 +248,7 @@ function requireServiceIdentity(secret: string): RequestHandler {
 export async function runSubgraph<Db extends Disconnectable, Ctx extends RequestContext<Db>, Extra, Runtime extends SubgraphRuntime>(
   definition: SubgraphDefinition<Db, Ctx, Extra, Runtime>,
 ): Promise<void> {
-  const log = createLogger(definition.name);
-  try {
+  await runService(definition.name, async (log) => {
     const env = parseEnv(subgraphEnvSchema(definition.name, definition.defaultPort));
     const extra = definition.extraEnv ? parseEnv(definition.extraEnv) : ({} as Extra);
     assertNoDevSecretsInProduction(env.NODE_ENV, { INTERNAL_TOKEN_SECRET: env.INTERNAL_TOKEN_SECRET, ...secretsOf(extra) });
@@ -267,12 +266,8 @@ export async function runSubgraph<Db extends Disconnectable, Ctx extends Request
       redisKeyPrefix: env.REDIS_KEY_PREFIX,
     });
     const running = await service.listen(env.PORT, env.HOST);
-    log.info({ url: `${running.url}/graphql` }, `${definition.name} subgraph ready`);
-    onShutdownSignal(() => service.close(), log);
-  } catch (error) {
-    log.fatal({ err: error }, `${definition.name} subgraph failed to start`);
-    process.exit(1);
-  }
+    return { url: `${running.url}/graphql`, close: () => service.close() };
+  });
 }
 
 /** Extra settings whose names end in SECRET are secrets and get the production check too. */

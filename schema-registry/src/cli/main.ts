@@ -6,8 +6,8 @@ import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readSupergraphConfig } from '@supergraph/composition';
+import { registryTokenSchema } from '@supergraph/service-kit';
 import { RegistryClient, RegistryRequestError, type SubgraphSubmission } from '../client.ts';
-import { registryTokenSchemas } from '../config.ts';
 import { formatChanges, formatCheck, formatPublish } from './format.ts';
 
 const USAGE = `Usage: npm run registry -- <command> [options]
@@ -57,7 +57,7 @@ function registryToken(): string {
   if (token) return token;
   if (process.env.NODE_ENV === 'production') throw new UsageError('Set REGISTRY_TOKEN');
   // The registry's own development default publish token: local use only.
-  return registryTokenSchemas.REGISTRY_PUBLISH_TOKEN().parse(undefined);
+  return registryTokenSchema('publish', 'REGISTRY_TOKEN').parse(undefined);
 }
 
 function author(): string {
@@ -94,7 +94,7 @@ async function run(client: RegistryClient): Promise<number> {
     case 'check': {
       const report = await client.check(await submissions(args[0]));
       print(formatCheck(report), report);
-      return report.ok && report.compositionErrors.length === 0 ? 0 : 1;
+      return report.ok ? 0 : 1;
     }
     case 'publish': {
       const outcome = await client.publish(await submissions(args[0]), { author: author(), force: options.force });
