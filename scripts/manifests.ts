@@ -1,11 +1,12 @@
 // `npm run manifests`: the persisted operation lists (trusted documents) the gateway loads, in
-// Apollo's manifest format, from the public contract: every operation for the storefronts, and
+// Apollo's manifest format, from the public operations (frontend-sdk/operations): every operation for the storefronts, and
 // the read-only catalog operations for partners. A test fails when a committed list is stale.
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { buildManifest, MANIFEST_CLIENTS } from '../gateway/src/persisted-operations/manifest.ts';
+import { storefrontOperationsSource } from './operations.ts';
 import { repoPath } from './paths.ts';
 
-const contract = await readFile(repoPath('..', 'shared', 'contract', 'operations.graphql'), 'utf8');
+const contract = storefrontOperationsSource();
 for (const [client, operations] of Object.entries(MANIFEST_CLIENTS)) {
   const file = repoPath('gateway', 'persisted-operations', `${client}.json`);
   await writeFile(file, `${JSON.stringify(buildManifest(contract, operations), null, 2)}\n`);

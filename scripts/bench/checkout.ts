@@ -1,21 +1,19 @@
 // `npm run bench:checkout`: placeOrder throughput and latency through the gateway, on a fresh
 // in-process supergraph (PostgreSQL when DATABASE_URL is set, else embedded PGlite).
 // Settings: BENCH_ORDERS (default 2000), BENCH_CONCURRENCY (32), BENCH_USERS (50), BENCH_PRODUCTS (20).
-import { readFileSync } from 'node:fs';
-import { parse, print, type OperationDefinitionNode } from 'graphql';
 import pg from 'pg';
 import { demoIds } from '@supergraph/service-kit';
 import { startStack } from '../in-process-stack.ts';
 import { formatLoad, runLoad } from './load.ts';
-import { repoPath } from '../paths.ts';
+import { storefrontOperations } from '../operations.ts';
 
 const orders = Number(process.env.BENCH_ORDERS ?? 2000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const userCount = Number(process.env.BENCH_USERS ?? 50);
 const productCount = Number(process.env.BENCH_PRODUCTS ?? 20);
 
-const contract = parse(readFileSync(repoPath('..', 'shared', 'contract', 'operations.graphql'), 'utf8'));
-const op = (name: string) => print(contract.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition' && d.name?.value === name)!);
+const operations = storefrontOperations();
+const op = (name: string) => operations[name]!;
 
 const stack = await startStack({ seedProducts: 2000 });
 try {

@@ -2,23 +2,21 @@
 // on a fresh in-process supergraph (PostgreSQL when DATABASE_URL is set), with the response cache
 // off and, with REDIS_URL, warm, side by side in each round; quote the medians across rounds. Settings: BENCH_REQUESTS (3000), BENCH_CONCURRENCY (32),
 // BENCH_ROUNDS (3), BENCH_HOT_PRODUCTS (200: how many distinct products the load spreads over).
-import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { pino } from 'pino';
-import { parse, print, type OperationDefinitionNode } from 'graphql';
 import { demoIds } from '@supergraph/service-kit';
 import { startStack } from '../in-process-stack.ts';
 import { createGateway, type Gateway } from '../../gateway/src/server.ts';
 import { repoPath } from '../paths.ts';
 import { formatLoad, runLoad } from './load.ts';
+import { storefrontOperations } from '../operations.ts';
 
 const requests = Number(process.env.BENCH_REQUESTS ?? 3000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const hotProducts = Number(process.env.BENCH_HOT_PRODUCTS ?? 200);
 
-const contract = parse(readFileSync(repoPath('..', 'shared', 'contract', 'operations.graphql'), 'utf8'));
-const productPage = print(contract.definitions.find((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition' && d.name?.value === 'ProductPage')!);
+const productPage = storefrontOperations().ProductPage!;
 
 const stack = await startStack({ seedProducts: 2000 });
 const gateways: Gateway[] = [];

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { demoIds, readCounter } from '@supergraph/service-kit';
 import { MANIFEST_CLIENTS, buildManifest, loadManifests, operationId } from '../../gateway/src/persisted-operations/manifest.ts';
 import { repoPath } from '../../scripts/paths.ts';
+import { storefrontOperationsSource } from '../../scripts/operations.ts';
 import { graphql, stack } from '../support/graphql.ts';
 import { operation } from '../support/operations.ts';
 
@@ -17,7 +18,7 @@ async function send(body: Record<string, unknown>, headers: Record<string, strin
 
 describe('persisted operation lists', () => {
   it('are what `npm run manifests` makes from the contract (committed lists are not stale)', async () => {
-    const contract = await readFile(repoPath('..', 'shared', 'contract', 'operations.graphql'), 'utf8');
+    const contract = storefrontOperationsSource();
     for (const [client, names] of Object.entries(MANIFEST_CLIENTS)) {
       const committed = JSON.parse(await readFile(repoPath('gateway', 'persisted-operations', `${client}.json`), 'utf8'));
       expect(committed).toEqual(buildManifest(contract, names));
