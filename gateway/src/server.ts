@@ -6,6 +6,7 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import {
   createErrorFormatter,
+  refuseNulBytesPlugin,
   createServiceApp,
   createServiceMetrics,
   createListeners,
@@ -128,6 +129,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     }),
     // graphql-armor is typed against Apollo's CommonJS declarations; the plugins are the same objects.
     plugins: [
+      // NUL in any input is refused here already, before the plan runs (the subgraphs refuse it too).
+      refuseNulBytesPlugin<GatewayContext>(),
       requestMetricsPlugin(metrics.registry),
       ...(redis && options.responseCache !== false ? [responseCachePlugin(redis, keyPrefix, metrics.registry)] : []),
       ...(protection.plugins as ApolloServerPlugin<GatewayContext>[]), ...(options.development ? [] : [ApolloServerPluginLandingPageDisabled()])],

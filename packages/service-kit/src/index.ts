@@ -16,3 +16,4 @@ export * from './events.ts';
 export * from './request-id.ts';
 export * from './response-cache.ts';
 export * from './tracing.ts';
+export * from './nul-bytes.ts';

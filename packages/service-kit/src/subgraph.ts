@@ -15,6 +15,7 @@ import { createEventBus, type EventBus } from './events.ts';
 import { createResponseCachePurger, type ResponseCachePurger } from './response-cache.ts';
 import { Counter } from 'prom-client';
 import { createErrorFormatter } from './errors.ts';
+import { refuseNulBytesPlugin } from './nul-bytes.ts';
 import { createListeners, createServiceApp, runService, type RunningServer } from './http.ts';
 import { IDENTITY_HEADER, verifyIdentityToken, type Viewer } from './identity.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -177,7 +178,7 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
     introspection: development,
     formatError: createErrorFormatter({ development, log: (error) => log.error({ err: error }, 'unexpected resolver error') }),
     // Inline tracing is for Apollo's hosted studio, which this platform does not use.
-    plugins: [ApolloServerPluginInlineTraceDisabled(), ...(development ? [] : [ApolloServerPluginLandingPageDisabled()])],
+    plugins: [refuseNulBytesPlugin<Ctx>(), ApolloServerPluginInlineTraceDisabled(), ...(development ? [] : [ApolloServerPluginLandingPageDisabled()])],
   });
   await apollo.start();
 
