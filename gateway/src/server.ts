@@ -131,7 +131,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     plugins: [
       // NUL in any input is refused here already, before the plan runs (the subgraphs refuse it too).
       refuseNulBytesPlugin<GatewayContext>(),
-      requestMetricsPlugin(metrics.registry),
+      requestMetricsPlugin(metrics.registry, operationLists),
       ...(redis && options.responseCache !== false ? [responseCachePlugin(redis, keyPrefix, metrics.registry)] : []),
       ...(protection.plugins as ApolloServerPlugin<GatewayContext>[]), ...(options.development ? [] : [ApolloServerPluginLandingPageDisabled()])],
   });
