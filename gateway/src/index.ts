@@ -26,7 +26,9 @@ await runService('gateway', async (log) => {
     rateLimit: { pointsPerMinute: env.RATE_LIMIT_PER_MINUTE, whenRedisDown: env.RATE_LIMIT_WHEN_REDIS_DOWN },
     apqTtlSeconds: env.APQ_TTL_SECONDS,
     trustedDocuments: { lists: await loadManifests(env.PERSISTED_OPERATIONS_DIR), partnerKeys: parsePartnerKeys(env.PARTNER_API_KEYS) },
+    // Production: /metrics only on the internal metrics listener (METRICS_PORT), never on PORT.
+    publicMetrics: env.NODE_ENV !== 'production',
   });
   const running = await gateway.listen(env.PORT, env.HOST);
-  return { url: `${running.url}/graphql`, close: () => gateway.close() };
-});
+  return { url: `${running.url}/graphql`, close: () => gateway.close(), metrics: gateway.metrics };
+}, { defaultPublicPort: 4000 });

@@ -53,6 +53,8 @@ export interface GatewayOptions {
   responseCache?: boolean;
   /** Persisted operation lists and the partners' API keys. */
   trustedDocuments?: TrustedDocumentsConfig;
+  /** Serve /metrics on the public port too (default true; false in production: only the internal metrics listener). */
+  publicMetrics?: boolean;
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimitConfig = { pointsPerMinute: 600, whenRedisDown: 'open' };
@@ -158,6 +160,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     metrics,
     ready: async () => true,
     bodyLimit: REQUEST_LIMITS.maxBodyBytes,
+    publicMetrics: options.publicMetrics ?? true,
     graphql: [
       authenticate(options.userTokenSecret),
       rateLimitMiddleware(options.rateLimit ?? DEFAULT_RATE_LIMIT, redis, keyPrefix),

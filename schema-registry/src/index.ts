@@ -14,7 +14,9 @@ await runService('schema-registry', async (log) => {
     dataDir: env.DATA_DIR,
     tokens: { admin: env.REGISTRY_ADMIN_TOKEN, publisher: env.REGISTRY_PUBLISH_TOKEN, gateway: env.REGISTRY_GATEWAY_TOKEN },
     log,
+    // Production: /metrics only on the internal metrics listener (METRICS_PORT), never on PORT.
+    publicMetrics: env.NODE_ENV !== 'production',
   });
   const running = await service.listen(env.PORT, env.HOST);
-  return { url: `${running.url}/v1`, close: () => service.close() };
-});
+  return { url: `${running.url}/v1`, close: () => service.close(), metrics: service.metrics };
+}, { defaultPublicPort: 4100 });

@@ -11,6 +11,7 @@ import {
   type DatabaseLocation,
   type Logger,
   type RunningServer,
+  type ServiceMetrics,
 } from '@supergraph/service-kit';
 import { PrismaClient } from './generated/prisma/client.ts';
 import { registryErrorHandler, registryRoutes } from './http/routes.ts';
@@ -27,11 +28,14 @@ export interface RegistryServiceOptions {
   dataDir: string;
   tokens: BootstrapTokens;
   log?: Logger;
+  /** Serve /metrics on the public port too (default true; false in production). */
+  publicMetrics?: boolean;
 }
 
 export interface RegistryService {
   registry: SchemaRegistry;
   database: DatabaseLocation;
+  metrics: ServiceMetrics;
   listen(port: number, host?: string): Promise<RunningServer>;
   close(): Promise<void>;
 }
@@ -57,12 +61,14 @@ export async function createRegistryService(options: RegistryServiceOptions): Pr
       return true;
     },
     bodyLimit: '5mb',
+    publicMetrics: options.publicMetrics ?? true,
     api: { path: '/v1', router, errorHandler: registryErrorHandler(log) },
   });
   const listeners = createListeners(app);
   return {
     registry,
     database,
+    metrics,
     listen: listeners.listen,
     async close() {
       await listeners.closeAll();

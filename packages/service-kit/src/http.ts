@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import { z } from 'zod';
+import { parseEnv, portSchema } from './env.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { ServiceMetrics } from './metrics.ts';
 import { requestIdMiddleware } from './request-id.ts';
@@ -8,7 +10,8 @@ import { tracingMiddleware } from './tracing.ts';
 
 /**
  * The routes every service exposes besides /graphql: liveness, readiness (ready only when the
- * service's dependencies answer) and Prometheus metrics.
+ * service's dependencies answer) and, outside production, Prometheus metrics (which always have
+ * their own internal listener too: createMetricsApp, runService).
  */
 export interface ServiceAppOptions {
   /** The service's name, on its trace spans. */
@@ -22,6 +25,11 @@ export interface ServiceAppOptions {
   bodyLimit: string | number;
   /** Service-to-service endpoints at /internal, behind their own access check. */
   internal?: { guard: RequestHandler; router: RequestHandler };
+  /**
+   * Also serve /metrics on this (public) app: true in development and tests; false in production,
+   * where metrics (supergraph hash, Redis state, breakers…) are only on the internal metrics port.
+   */
+  publicMetrics?: boolean;
 }
 
 export function createServiceApp(options: ServiceAppOptions): Express {
@@ -40,9 +48,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
     const ready = await options.ready().catch(() => false);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready' });
   });
-  app.get('/metrics', async (_req, res) => {
-    res.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics());
-  });
+  if (options.publicMetrics ?? true) app.get('/metrics', metricsHandler(options.metrics));
   if (options.graphql) {
     app.use('/graphql', tracingMiddleware(options.service), requestIdMiddleware(), express.json({ limit: options.bodyLimit }), options.graphql);
   }
@@ -50,6 +56,35 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   if (options.internal) app.use('/internal', options.internal.guard, express.json({ limit: options.bodyLimit }), options.internal.router);
   app.use(requestErrorHandler);
   return app;
+}
+
+const metricsHandler =
+  (metrics: ServiceMetrics): RequestHandler =>
+  async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  };
+
+/**
+ * The internal metrics listener's app: GET /metrics and nothing else. It listens on its own port
+ * (METRICS_PORT), which a deployment exposes to its Prometheus only, never to clients.
+ */
+export function createMetricsApp(metrics: ServiceMetrics): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/metrics', metricsHandler(metrics));
+  app.use((_req, res) => {
+    res.status(404).json({ error: { code: 'NOT_FOUND', message: 'Only /metrics is served here' } });
+  });
+  return app;
+}
+
+/**
+ * Default internal metrics port of a service, beside its public one: the gateway's 4000 gives
+ * 9400, the subgraphs' 4001..4005 give 9401..9405, the registry's 4100 gives 9410, so that every
+ * process of `npm start` on one machine gets its own.
+ */
+export function defaultMetricsPort(publicPort: number): number {
+  return publicPort >= 4100 ? 9410 + (publicPort - 4100) : 9400 + (publicPort - 4000);
 }
 
 /**
@@ -146,17 +181,37 @@ export function onShutdownSignal(stop: () => Promise<void>, log: { info: (msg: s
   process.on('SIGTERM', handler);
 }
 
+const metricsEnvSchema = (defaultPort: number) =>
+  z.object({
+    HOST: z.string().default('127.0.0.1'),
+    /** The internal metrics listener's port (each service has its own default: defaultMetricsPort). */
+    METRICS_PORT: portSchema(defaultPort),
+    /** Its interface; unset: HOST. */
+    METRICS_HOST: z.string().optional(),
+  });
+
 /**
  * A service process's entry point (each subgraph, the gateway, the registry): `start` parses its
- * settings, builds and listens; then the URL is logged and signals stop it cleanly. A failure to
+ * settings, builds and listens; its metrics get their own internal listener (METRICS_PORT); then
+ * the URLs are logged and signals stop it cleanly. A failure to
  * start is logged and exits 1, so a launcher or an orchestrator sees it at once.
  */
-export async function runService(name: string, start: (log: Logger) => Promise<{ url: string; close(): Promise<void> }>): Promise<void> {
+export async function runService(
+  name: string,
+  start: (log: Logger) => Promise<{ url: string; close(): Promise<void>; metrics: ServiceMetrics }>,
+  options: { defaultPublicPort: number },
+): Promise<void> {
   const log = createLogger(name);
   try {
+    // Parsed here, once, for every service alike: where its internal metrics listener is.
+    const env = parseEnv(metricsEnvSchema(defaultMetricsPort(options.defaultPublicPort)));
     const service = await start(log);
-    log.info({ url: service.url }, `${name} ready`);
-    onShutdownSignal(() => service.close(), log);
+    const metrics = await listen(createMetricsApp(service.metrics), env.METRICS_PORT, env.METRICS_HOST ?? env.HOST);
+    log.info({ url: service.url, metrics: `${metrics.url}/metrics` }, `${name} ready`);
+    onShutdownSignal(async () => {
+      await service.close();
+      await metrics.close();
+    }, log);
   } catch (error) {
     log.fatal({ err: error }, `${name} failed to start`);
     process.exit(1);

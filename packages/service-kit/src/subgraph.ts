@@ -196,6 +196,7 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
       return true;
     },
     bodyLimit: '2mb',
+    publicMetrics: options.nodeEnv !== 'production',
     graphql: expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const viewer = await viewerFromIdentityHeader(req.headers[IDENTITY_HEADER], options.internalTokenSecret);
@@ -267,8 +268,8 @@ export async function runSubgraph<Db extends Disconnectable, Ctx extends Request
       redisKeyPrefix: env.REDIS_KEY_PREFIX,
     });
     const running = await service.listen(env.PORT, env.HOST);
-    return { url: `${running.url}/graphql`, close: () => service.close() };
-  });
+    return { url: `${running.url}/graphql`, close: () => service.close(), metrics: service.metrics };
+  }, { defaultPublicPort: definition.defaultPort });
 }
 
 /** Extra settings whose names end in SECRET are secrets and get the production check too. */

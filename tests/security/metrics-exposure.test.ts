@@ -1,0 +1,98 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createMetricsApp, createServiceMetrics, listen } from '@supergraph/service-kit';
+import { repoPath } from '../../scripts/paths.ts';
+import { startGatewayReplica } from '../support/gateways.ts';
+
+/**
+ * In production `/metrics` answered on the public gateway port (supergraph hash, Redis state,
+ * breakers). Every service now serves metrics on an internal listener of its own (METRICS_PORT);
+ * with NODE_ENV=production the public port answers 404 there.
+ */
+const children: ChildProcess[] = [];
+afterAll(() => {
+  for (const child of children) child.kill('SIGTERM');
+});
+
+/** Starts a service's real entry point and waits for its "ready" log line (pino JSON), which names both URLs. */
+function startProcess(entry: string, env: Record<string, string>): Promise<{ url: string; metrics: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: repoPath(),
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  const output: string[] = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${entry} did not start:\n${output.join('\n')}`)), 45_000);
+    for (const stream of [child.stdout!, child.stderr!]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        output.push(line);
+        try {
+          const entry = JSON.parse(line) as { url?: string; metrics?: string };
+          if (entry.url && entry.metrics) {
+            clearTimeout(timer);
+            resolve({ url: entry.url, metrics: entry.metrics });
+          }
+        } catch {
+          // not a log line
+        }
+      });
+    }
+    child.on('exit', (code) => reject(new Error(`${entry} exited with ${code}:\n${output.join('\n')}`)));
+  });
+}
+
+const PRODUCTION_SECRETS = {
+  NODE_ENV: 'production',
+  JWT_SECRET: 'metrics-test-user-token-secret-0123456789',
+  INTERNAL_TOKEN_SECRET: 'metrics-test-internal-token-secret-0123456789',
+};
+
+describe('/metrics is internal in production', () => {
+  it('a gateway process started with NODE_ENV=production answers 404 on the public /metrics and serves them on METRICS_PORT', async () => {
+    const gateway = await startProcess('gateway/src/index.ts', PRODUCTION_SECRETS);
+    const publicBase = new URL(gateway.url).origin;
+    expect((await fetch(`${publicBase}/healthz`)).status).toBe(200);
+    const exposed = await fetch(`${publicBase}/metrics`);
+    expect(exposed.status).toBe(404);
+    expect(await exposed.text()).not.toMatch(/supergraph_version_info|redis_|subgraph_circuit_open/);
+
+    const internal = await fetch(gateway.metrics);
+    expect(internal.status).toBe(200);
+    expect(await internal.text()).toMatch(/supergraph_version_info\{/);
+    expect(new URL(gateway.metrics).port).not.toBe(new URL(gateway.url).port);
+    // The internal listener serves metrics only: no GraphQL there.
+    expect((await fetch(`${new URL(gateway.metrics).origin}/graphql`, { method: 'POST' })).status).toBe(404);
+  });
+
+  it('a subgraph process (the service kit) does the same', async () => {
+    const products = await startProcess('subgraphs/products/src/index.ts', { ...PRODUCTION_SECRETS, DATA_DIR: 'memory://', SEED: 'none' });
+    expect((await fetch(`${new URL(products.url).origin}/metrics`)).status).toBe(404);
+    const internal = await fetch(products.metrics);
+    expect(internal.status).toBe(200);
+    expect(await internal.text()).toMatch(/db_queries_total/);
+  });
+
+  it('a gateway built without public metrics, as production builds it, keeps them off its public app', async () => {
+    const gateway = await startGatewayReplica({ publicMetrics: false });
+    expect((await fetch(gateway.metricsUrl)).status).toBe(404);
+    expect((await fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' })).status).toBe(200);
+  });
+
+  it('development and tests keep /metrics on the main port too', async () => {
+    const gateway = await startGatewayReplica();
+    expect((await fetch(gateway.metricsUrl)).status).toBe(200);
+  });
+
+  it('the internal metrics app answers nothing but /metrics', async () => {
+    const running = await listen(createMetricsApp(createServiceMetrics('probe', { defaultMetrics: false })), 0, '127.0.0.1');
+    try {
+      expect((await fetch(`${running.url}/metrics`)).status).toBe(200);
+      expect((await fetch(`${running.url}/readyz`)).status).toBe(404);
+    } finally {
+      await running.close();
+    }
+  });
+});
