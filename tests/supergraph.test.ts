@@ -6,6 +6,7 @@ import { composeSupergraph, readSupergraphConfig } from '@supergraph/composition
 import { createRequire } from 'node:module';
 import { repoPath } from '../scripts/paths.ts';
 import { REQUEST_LIMITS, estimateCost } from '../gateway/src/limits.ts';
+import { readCostDirectives } from '../gateway/src/query-cost.ts';
 import { contractOperations } from './support/operations.ts';
 
 // Apollo's federation libraries load graphql as CommonJS; use that same instance for their schemas.
@@ -30,10 +31,12 @@ describe('supergraph', () => {
   });
 
   it('keeps every contract operation, at the largest page size, well under the gateway\'s cost ceiling', async () => {
-    const schema = Supergraph.build(await readFile(repoPath('supergraph.graphql'), 'utf8')).apiSchema().toGraphQLJSSchema();
+    const supergraphSdl = await readFile(repoPath('supergraph.graphql'), 'utf8');
+    const schema = Supergraph.build(supergraphSdl).apiSchema().toGraphQLJSSchema();
+    const costDirectives = readCostDirectives(supergraphSdl);
     for (const name of Object.keys(contractOperations).filter((n) => !NOT_YET_SERVED.has(n))) {
       const document = parse(contractOperations[name]!);
-      const cost = estimateCost(schema, document, document.definitions[0] as never, { first: 100 }, REQUEST_LIMITS.assumedListSize);
+      const cost = estimateCost(schema, document, document.definitions[0] as never, { first: 100 }, REQUEST_LIMITS.assumedListSize, costDirectives);
       expect(cost, name).toBeGreaterThan(0);
       expect(cost, name).toBeLessThan(REQUEST_LIMITS.maxCost / 5);
     }

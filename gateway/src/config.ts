@@ -1,6 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { REQUEST_LIMITS, requestLimits, type RequestLimits } from './limits.ts';
 import { internalTokenSecretSchema, nodeEnvSchema, portSchema, registryTokenSchema, userTokenSecretSchema } from '@supergraph/service-kit';
+
+/** A positive whole number, today's value as the default. */
+const limit = (defaultValue: number) => z.coerce.number().int().min(1).default(defaultValue);
 
 /** Every setting of the gateway, parsed once at start-up (README lists them). */
 export const gatewayEnvSchema = z.object({
@@ -15,6 +19,19 @@ export const gatewayEnvSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_WHEN_REDIS_DOWN: z.enum(['open', 'closed']).default('open'),
   APQ_TTL_SECONDS: z.coerce.number().int().min(1).default(86_400),
+  // Request limits (gateway/src/limits.ts, ADR 0006); defaults are REQUEST_LIMITS.
+  LIMIT_MAX_DEPTH: limit(REQUEST_LIMITS.maxDepth),
+  LIMIT_MAX_ALIASES: limit(REQUEST_LIMITS.maxAliases),
+  LIMIT_MAX_DIRECTIVES: limit(REQUEST_LIMITS.maxDirectives),
+  LIMIT_MAX_TOKENS: limit(REQUEST_LIMITS.maxTokens),
+  LIMIT_MAX_ROOT_FIELDS: limit(REQUEST_LIMITS.maxRootFields),
+  LIMIT_MAX_COST: limit(REQUEST_LIMITS.maxCost),
+  LIMIT_ASSUMED_LIST_SIZE: limit(REQUEST_LIMITS.assumedListSize),
+  LIMIT_MAX_BODY_BYTES: limit(REQUEST_LIMITS.maxBodyBytes),
+  LIMIT_MAX_DOCUMENT_BYTES: limit(REQUEST_LIMITS.maxDocumentBytes),
+  LIMIT_MAX_VARIABLES_DEPTH: limit(REQUEST_LIMITS.maxVariablesDepth),
+  APQ_MAX_ENTRIES: limit(REQUEST_LIMITS.apqMaxEntries),
+  APQ_MAX_BYTES: limit(REQUEST_LIMITS.apqMaxBytes),
   PERSISTED_OPERATIONS_DIR: z.string().default(fileURLToPath(new URL('../persisted-operations', import.meta.url))),
   /** `client:key,client2:key2`: partners and their API keys (secrets: from the environment only). */
   PARTNER_API_KEYS: z.string().optional(),
@@ -32,6 +49,24 @@ export const gatewayEnvSchema = z.object({
   REVIEWS_SUBGRAPH_URL: z.string().url().optional(),
 });
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
+
+/** The request limits the environment sets. */
+export function requestLimitsFromEnv(env: GatewayEnv): RequestLimits {
+  return requestLimits({
+    maxDepth: env.LIMIT_MAX_DEPTH,
+    maxAliases: env.LIMIT_MAX_ALIASES,
+    maxDirectives: env.LIMIT_MAX_DIRECTIVES,
+    maxTokens: env.LIMIT_MAX_TOKENS,
+    maxRootFields: env.LIMIT_MAX_ROOT_FIELDS,
+    maxCost: env.LIMIT_MAX_COST,
+    assumedListSize: env.LIMIT_ASSUMED_LIST_SIZE,
+    maxBodyBytes: env.LIMIT_MAX_BODY_BYTES,
+    maxDocumentBytes: env.LIMIT_MAX_DOCUMENT_BYTES,
+    maxVariablesDepth: env.LIMIT_MAX_VARIABLES_DEPTH,
+    apqMaxEntries: env.APQ_MAX_ENTRIES,
+    apqMaxBytes: env.APQ_MAX_BYTES,
+  });
+}
 
 export function subgraphUrlOverrides(env: GatewayEnv): Record<string, string> {
   const overrides: Record<string, string> = {};

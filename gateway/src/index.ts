@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { assertNoDevSecretsInProduction, parseEnv, runService } from '@supergraph/service-kit';
-import { gatewayEnvSchema, subgraphUrlOverrides } from './config.ts';
+import { gatewayEnvSchema, requestLimitsFromEnv, subgraphUrlOverrides } from './config.ts';
 import { createGateway } from './server.ts';
 import { loadManifests } from './persisted-operations/manifest.ts';
 import { parsePartnerKeys } from './persisted-operations/trusted-documents.ts';
@@ -25,6 +25,7 @@ await runService('gateway', async (log) => {
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
     rateLimit: { pointsPerMinute: env.RATE_LIMIT_PER_MINUTE, whenRedisDown: env.RATE_LIMIT_WHEN_REDIS_DOWN },
     apqTtlSeconds: env.APQ_TTL_SECONDS,
+    limits: requestLimitsFromEnv(env),
     trustedDocuments: { lists: await loadManifests(env.PERSISTED_OPERATIONS_DIR), partnerKeys: parsePartnerKeys(env.PARTNER_API_KEYS) },
     // Production: /metrics only on the internal metrics listener (METRICS_PORT), never on PORT.
     publicMetrics: env.NODE_ENV !== 'production',

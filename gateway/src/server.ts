@@ -25,7 +25,9 @@ import { responseCachePlugin } from './response-cache.ts';
 import { queryPlanMetrics, warmQueryPlans } from './plan-warmup.ts';
 import { trustedDocumentsMiddleware, type TrustedDocumentsConfig } from './persisted-operations/trusted-documents.ts';
 import type { GatewayContext } from './context.ts';
-import { REQUEST_LIMITS, requestLimitProtection, tokenLimitGuard } from './limits.ts';
+import { documentLimitGuard, requestLimitProtection, requestLimits, type RequestLimits } from './limits.ts';
+import { CostDirectivesBySchema } from './query-cost.ts';
+import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import { SubgraphDataSource } from './subgraph-data-source.ts';
 import { createSubgraphFetcher, type SubgraphFetcherOptions } from './subgraph-fetcher.ts';
 import { createSubgraphFetchMetrics, supergraphVersionMetric } from './gateway-metrics.ts';
@@ -49,6 +51,8 @@ export interface GatewayOptions {
   redisKeyPrefix?: string;
   rateLimit?: RateLimitConfig;
   apqTtlSeconds?: number;
+  /** Request limits and APQ store bounds; unset ones keep REQUEST_LIMITS (ADR 0006). */
+  limits?: Partial<RequestLimits>;
   /** Whole-response cache in Redis (on by default when Redis is configured). */
   responseCache?: boolean;
   /** Persisted operation lists and the partners' API keys. */
@@ -116,12 +120,21 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const redis = options.redisUrl ? createGatewayRedis(options.redisUrl, options.log, metrics.registry) : null;
   // Serve with Redis from the first request when it is there; start without it when it is not.
   await redis?.firstAttempt;
-  const protection = requestLimitProtection();
+  const limits = requestLimits(options.limits);
+  // The cost directives are in the supergraph, not in the API schema requests run on.
+  const costDirectives = new CostDirectivesBySchema();
+  gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => costDirectives.update(apiSchema, coreSupergraphSdl));
+  const protection = requestLimitProtection(limits, (schema) => costDirectives.for(schema));
+  const apqTtlSeconds = options.apqTtlSeconds ?? 86_400;
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     validationRules: protection.validationRules,
     // Automatic persisted queries: shared by all replicas through Redis, else in-process.
-    persistedQueries: redis ? { cache: new RedisApqCache(redis, `${keyPrefix}apq:`, options.apqTtlSeconds ?? 86_400) } : {},
+    persistedQueries: {
+      cache: redis
+        ? new RedisApqCache(redis, `${keyPrefix}apq:`, { ttlSeconds: apqTtlSeconds, maxEntryBytes: limits.maxDocumentBytes, maxEntries: limits.apqMaxEntries, maxBytes: limits.apqMaxBytes })
+        : new InMemoryLRUCache<string>({ maxSize: limits.apqMaxBytes, max: limits.apqMaxEntries, ttl: apqTtlSeconds * 1000 }),
+    },
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: options.development,
     introspection: options.development,
@@ -159,13 +172,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     service: 'gateway',
     metrics,
     ready: async () => true,
-    bodyLimit: REQUEST_LIMITS.maxBodyBytes,
+    bodyLimit: limits.maxBodyBytes,
     publicMetrics: options.publicMetrics ?? true,
     graphql: [
       authenticate(options.userTokenSecret),
       rateLimitMiddleware(options.rateLimit ?? DEFAULT_RATE_LIMIT, redis, keyPrefix),
       trustedDocumentsMiddleware({ partnerKeys: new Map(), ...options.trustedDocuments, lists: operationLists }),
-      tokenLimitGuard(REQUEST_LIMITS.maxTokens),
+      documentLimitGuard(limits),
       expressMiddleware(apollo, {
         context: async ({ res }) => {
           const viewer = (res.locals.viewer as Viewer | null | undefined) ?? null;
