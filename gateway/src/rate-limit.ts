@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Viewer } from '@supergraph/service-kit';
@@ -12,15 +11,17 @@ export interface RateLimitConfig {
 }
 
 /**
- * Rate limits per API key, else per signed-in user, else per client IP, counted in Redis so that
- * every replica shares one budget (rate-limiter-flexible). Over the limit: HTTP 429 with
- * Retry-After. Runs after authentication, so a user cannot be charged by someone else's token.
+ * Rate limits per partner (a known API key), else per signed-in user, else per client IP, counted
+ * in Redis so that every replica shares one budget (rate-limiter-flexible). Over the limit: HTTP
+ * 429 with Retry-After. Runs after authentication and after `identifyPartner`, so a user cannot be
+ * charged by someone else's token, and an unknown API key is charged to the caller's IP: invented
+ * keys are throttled like any request from that address and never create a counter of their own.
  */
 export function rateLimitMiddleware(config: RateLimitConfig, redis: GatewayRedis | null, keyPrefix: string): RequestHandler {
   const options = { points: config.pointsPerMinute, duration: 60, keyPrefix: `${keyPrefix}ratelimit` };
   const limiter = redis ? new RateLimiterRedis({ ...options, storeClient: redis.client, rejectIfRedisNotReady: true }) : new RateLimiterMemory(options);
   return async (req, res, next) => {
-    const key = rateLimitKey(req.header('x-api-key'), res.locals.viewer as Viewer | null, req.ip ?? 'unknown');
+    const key = rateLimitKey(res.locals.partner as string | null | undefined, res.locals.viewer as Viewer | null, req.ip ?? 'unknown');
     try {
       await limiter.consume(key);
       next();
@@ -40,9 +41,13 @@ export function rateLimitMiddleware(config: RateLimitConfig, redis: GatewayRedis
   };
 }
 
-export function rateLimitKey(apiKey: string | undefined, viewer: Viewer | null, ip: string): string {
-  // API keys are secrets: only a digest of one goes into Redis.
-  if (apiKey) return `key:${createHash('sha256').update(apiKey).digest('hex').slice(0, 32)}`;
-  if (viewer) return `user:${viewer.id}`;
+/**
+ * The budget a request is charged to. `partner`: the client of its API key, null when it sent an
+ * unknown key (charged to its IP, whoever it claims to be), undefined when it sent none. The set
+ * of keys is bounded by partners, users and addresses, never by what a client puts in a header.
+ */
+export function rateLimitKey(partner: string | null | undefined, viewer: Viewer | null, ip: string): string {
+  if (partner) return `partner:${partner}`;
+  if (partner === undefined && viewer) return `user:${viewer.id}`;
   return `ip:${ip}`;
 }

@@ -6,8 +6,9 @@ import type { Logger } from '@supergraph/service-kit';
 import { parseManifest } from './persisted-operations/manifest.ts';
 
 /**
- * The gateway's supergraph and persisted operation lists, taken from the schema registry: fetched
- * at start, then polled with If-None-Match (a 304 costs the registry two indexed reads). A new
+ * The gateway's supergraph, persisted operation lists and partner API keys (digests), taken from
+ * the schema registry: fetched at start, then polled with If-None-Match (a 304 costs the registry
+ * a few indexed reads). A new
  * supergraph is handed to @apollo/gateway, which swaps it in between requests: requests already
  * running finish on the schema and plans they started with. When the registry cannot be reached
  * the gateway keeps what it has: the last good supergraph, or at start the file it was given.
@@ -21,6 +22,8 @@ export interface RegistrySourceOptions {
   fallbackSupergraphSdl: string;
   /** Lists served until the registry answers (the files under gateway/persisted-operations). */
   fallbackLists: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  /** Partner API key digests (-> client) honoured until the registry answers (PARTNER_API_KEYS). */
+  fallbackPartnerKeys?: ReadonlyMap<string, string>;
   log: Logger;
   registry: Registry;
   /** Records which supergraph runs (the server shows the file's until the registry's loads). */
@@ -28,13 +31,20 @@ export interface RegistrySourceOptions {
   requestTimeoutMs?: number;
 }
 
-const listsResponse = z.object({ lists: z.record(z.string(), z.object({ version: z.number(), manifest: z.unknown() })) });
+const listsResponse = z.object({
+  lists: z.record(z.string(), z.object({ version: z.number(), manifest: z.unknown() })),
+  // The registry's active partner API keys, as sha256 digests. A registry older than this field
+  // sends none: the gateway then keeps the keys it was started with.
+  partnerKeys: z.array(z.object({ client: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).optional(),
+});
 
 type Fetched<T> = { status: 'changed'; value: T; etag: string; version?: string } | { status: 'unchanged' };
 
 export class RegistrySource {
   /** client -> operation id -> text; replaced in place (synchronously) whenever the registry's lists change. */
   readonly operationLists: Map<string, ReadonlyMap<string, string>>;
+  /** API key digest -> partner client; replaced in place with the lists, so a new key works and a revoked one stops within a poll. */
+  readonly partnerKeys: Map<string, string>;
   private supergraphEtag: string | undefined;
   private rejectedSupergraphEtag: string | undefined;
   private listsEtag: string | undefined;
@@ -46,6 +56,7 @@ export class RegistrySource {
 
   constructor(private readonly options: RegistrySourceOptions) {
     this.operationLists = new Map(options.fallbackLists);
+    this.partnerKeys = new Map(options.fallbackPartnerKeys);
     this.metrics = {
       polls: new Counter({ name: 'registry_polls_total', help: 'Polls of the schema registry, by what they brought (unchanged, updated, rejected, error)', labelNames: ['document', 'result'], registers: [options.registry] }),
       lastSuccess: new Gauge({ name: 'registry_last_success_timestamp_seconds', help: 'When the schema registry last answered a poll', registers: [options.registry] }),
@@ -130,9 +141,15 @@ export class RegistrySource {
     const next = new Map(Object.entries(fetched.value.lists).map(([client, list]) => [client, parseManifest(list.manifest, `registry list ${client}`)]));
     this.operationLists.clear();
     for (const [client, list] of next) this.operationLists.set(client, list);
+    const keys = fetched.value.partnerKeys;
+    if (keys) {
+      // With a registry, its keys are the partners' keys: the environment's served only until it answered.
+      this.partnerKeys.clear();
+      for (const key of keys) this.partnerKeys.set(key.sha256, key.client);
+    }
     this.listsEtag = fetched.etag;
     this.metrics.polls.inc({ document: 'operations', result: 'updated' });
-    this.options.log.info({ clients: [...next.keys()] }, 'persisted operation lists updated from the registry');
+    this.options.log.info({ clients: [...next.keys()], partnerKeys: keys?.length }, 'persisted operation lists and partner keys updated from the registry');
     for (const listener of this.listeners) listener();
   }
 

@@ -23,7 +23,7 @@ import { RegistrySource } from './registry-source.ts';
 import { requestMetricsPlugin } from './request-metrics.ts';
 import { responseCachePlugin } from './response-cache.ts';
 import { queryPlanMetrics, warmQueryPlans } from './plan-warmup.ts';
-import { trustedDocumentsMiddleware, type TrustedDocumentsConfig } from './persisted-operations/trusted-documents.ts';
+import { identifyPartner, partnerKeyDigests, trustedDocumentsMiddleware, type TrustedDocumentsConfig } from './persisted-operations/trusted-documents.ts';
 import type { GatewayContext } from './context.ts';
 import { documentLimitGuard, requestLimitProtection, requestLimits, type RequestLimits } from './limits.ts';
 import { CostDirectivesBySchema } from './query-cost.ts';
@@ -87,6 +87,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const resilience = { ...DEFAULT_RESILIENCE, ...options.resilience };
   const fetchMetrics = createSubgraphFetchMetrics(metrics.registry);
   const fileLists = options.trustedDocuments?.lists ?? new Map<string, ReadonlyMap<string, string>>();
+  const envPartnerKeys = partnerKeyDigests(options.trustedDocuments?.partnerKeys ?? new Map());
   const showSupergraphVersion = supergraphVersionMetric(metrics.registry);
   showSupergraphVersion('file', 'none', createHash('sha256').update(options.supergraphSdl).digest('hex')); // until a registry's loads
   const registrySource = options.registry
@@ -94,6 +95,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
         ...options.registry,
         fallbackSupergraphSdl: options.supergraphSdl,
         fallbackLists: fileLists,
+        fallbackPartnerKeys: envPartnerKeys,
         log: options.log,
         registry: metrics.registry,
         showVersion: showSupergraphVersion,
@@ -101,6 +103,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     : undefined;
   await registrySource?.loadInitialOperationLists();
   const operationLists = registrySource?.operationLists ?? fileLists;
+  const partnerKeys = registrySource?.partnerKeys ?? envPartnerKeys; // digest -> client, live with a registry
   const gateway = new ApolloGateway({
     supergraphSdl: registrySource ? registrySource.supergraphManager() : options.supergraphSdl,
     buildService: ({ name, url }) =>
@@ -176,8 +179,9 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     publicMetrics: options.publicMetrics ?? true,
     graphql: [
       authenticate(options.userTokenSecret),
+      identifyPartner(partnerKeys), // before the rate limit: an unknown API key is charged to its IP
       rateLimitMiddleware(options.rateLimit ?? DEFAULT_RATE_LIMIT, redis, keyPrefix),
-      trustedDocumentsMiddleware({ partnerKeys: new Map(), ...options.trustedDocuments, lists: operationLists }),
+      trustedDocumentsMiddleware({ lists: operationLists, publicList: options.trustedDocuments?.publicList }),
       documentLimitGuard(limits),
       expressMiddleware(apollo, {
         context: async ({ res }) => {

@@ -10,24 +10,41 @@ import type { Request, RequestHandler } from 'express';
 export interface TrustedDocumentsConfig {
   /** client name -> operation id -> operation text; read on every request (the registry replaces lists live). */
   lists: ReadonlyMap<string, ReadonlyMap<string, string>>;
-  /** API key -> client name (partners) */
+  /** API key -> client name (partners): PARTNER_API_KEYS, for a gateway without a registry. */
   partnerKeys: Map<string, string>;
   /** The list whose ids any client may send (the first-party storefronts). */
   publicList?: string;
 }
 
-const digest = (apiKey: string) => createHash('sha256').update(apiKey).digest('hex');
+/** Partner keys are held and compared as sha256 digests only (the registry stores the same digest). */
+export const apiKeyDigest = (apiKey: string) => createHash('sha256').update(apiKey).digest('hex');
 
-export function trustedDocumentsMiddleware(config: TrustedDocumentsConfig): RequestHandler {
-  // Only digests of API keys stay in memory; lookups are by digest.
-  const partners = new Map([...config.partnerKeys].map(([key, client]) => [digest(key), client]));
+/** API key -> client, as digest -> client. */
+export const partnerKeyDigests = (keys: ReadonlyMap<string, string>) => new Map([...keys].map(([key, client]) => [apiKeyDigest(key), client]));
+
+/**
+ * Resolves `x-api-key` to its partner before rate limiting, so that the limiter charges a known
+ * key to its partner and an unknown one to the caller's address: a flood of invented keys then
+ * meets the address's limit and creates no counter per value. Sets `res.locals.partner` (the
+ * client, or null for an unknown key); the refusal itself comes after the rate limit.
+ * `partnerKeys` (digest -> client) is read on every request: the registry replaces it live.
+ */
+export function identifyPartner(partnerKeys: ReadonlyMap<string, string>): RequestHandler {
+  return (req, res, next) => {
+    const apiKey = req.header('x-api-key');
+    res.locals.partner = apiKey === undefined ? undefined : (partnerKeys.get(apiKeyDigest(apiKey)) ?? null);
+    next();
+  };
+}
+
+/** Enforces the lists; runs after `identifyPartner` (without it, every API key is unknown). */
+export function trustedDocumentsMiddleware(config: Pick<TrustedDocumentsConfig, 'lists' | 'publicList'>): RequestHandler {
   return (req, res, next) => {
     const publicList = config.lists.get(config.publicList ?? 'storefront');
     const params = requestParams(req);
     const id = requestedDocumentId(params);
-    const apiKey = req.header('x-api-key');
-    if (apiKey !== undefined) {
-      const client = partners.get(digest(apiKey));
+    if (req.header('x-api-key') !== undefined) {
+      const client = res.locals.partner as string | null | undefined;
       if (!client) return refuse(res, 401, 'UNAUTHENTICATED', 'Unknown API key');
       res.locals.client = client;
       const body = id ? config.lists.get(client)?.get(id) : undefined;
