@@ -1,8 +1,17 @@
 import type { CheckReport, PublishOutcome, SubgraphSubmission } from './registry.ts';
 import type { SchemaChange } from './checks/schema-changes.ts';
+import type { RoutingUrlChange } from './routing-urls.ts';
 import type { StoredOperation } from './store.ts';
 
-export type { CheckReport, PublishOutcome, SchemaChange, SubgraphSubmission };
+export type { CheckReport, PublishOutcome, RoutingUrlChange, SchemaChange, SubgraphSubmission };
+
+/** A partner API key as the registry lists it: never the key. */
+export interface PartnerKeyInfo {
+  id: number;
+  client: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
 
 /** A refusal from the registry, with its stable code (COMPOSITION_FAILED, …) and details. */
 export class RegistryRequestError extends Error {
@@ -43,15 +52,17 @@ export class RegistryClient {
     return this.request('GET', `/v1/subgraphs/${encodeURIComponent(subgraph)}/versions`);
   }
 
-  supergraphHistory(limit = 50): Promise<{ versions: Array<{ version: number; action: string; subgraph: string; author: string; createdAt: string; sdlHash: string; subgraphs: Record<string, number> }> }> {
+  supergraphHistory(limit = 50): Promise<{
+    versions: Array<{ version: number; action: string; subgraph: string; author: string; createdAt: string; sdlHash: string; subgraphs: Record<string, number>; routingUrlChanges: RoutingUrlChange[] }>;
+  }> {
     return this.request('GET', `/v1/supergraph/versions?limit=${limit}`);
   }
 
-  diffSubgraph(subgraph: string, from: number, to: number): Promise<{ changes: SchemaChange[] }> {
+  diffSubgraph(subgraph: string, from: number, to: number): Promise<{ changes: SchemaChange[]; routingUrl?: { from: string; to: string } }> {
     return this.request('GET', `/v1/subgraphs/${encodeURIComponent(subgraph)}/diff?from=${from}&to=${to}`);
   }
 
-  diffSupergraph(from: number, to: number): Promise<{ changes: SchemaChange[] }> {
+  diffSupergraph(from: number, to: number): Promise<{ changes: SchemaChange[]; routingUrlChanges: RoutingUrlChange[] }> {
     return this.request('GET', `/v1/supergraph/diff?from=${from}&to=${to}`);
   }
 
@@ -65,6 +76,20 @@ export class RegistryClient {
 
   async revokeToken(name: string): Promise<void> {
     await this.request('DELETE', `/v1/tokens/${encodeURIComponent(name)}`);
+  }
+
+  /** (admin) A new key for a partner client; the key is in this answer only. */
+  createPartnerKey(client: string): Promise<PartnerKeyInfo & { key: string }> {
+    return this.request('POST', '/v1/partner-keys', { client });
+  }
+
+  /** (admin) Every partner key, or one client's, without secrets. */
+  partnerKeys(client?: string): Promise<{ keys: PartnerKeyInfo[] }> {
+    return this.request('GET', `/v1/partner-keys${client ? `?client=${encodeURIComponent(client)}` : ''}`);
+  }
+
+  async revokePartnerKey(id: number): Promise<void> {
+    await this.request('DELETE', `/v1/partner-keys/${id}`);
   }
 
   async supergraph(): Promise<{ version: number; sdl: string; etag: string }> {

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { nodeEnvSchema, portSchema, registryTokenSchema } from '@supergraph/service-kit';
+import { parseRoutingUrlHosts } from './routing-urls.ts';
 
 /** Every setting of the schema registry, parsed once at start-up (README lists them). */
 export const registryEnvSchema = z.object({
@@ -12,4 +13,6 @@ export const registryEnvSchema = z.object({
   REGISTRY_ADMIN_TOKEN: registryTokenSchema('admin'),
   REGISTRY_PUBLISH_TOKEN: registryTokenSchema('publish'),
   REGISTRY_GATEWAY_TOKEN: registryTokenSchema('gateway'),
+  /** Hosts routing URLs may point at (`host`, `host:port`, `*.domain`), comma-separated; unset: any (ADR 0011). */
+  REGISTRY_ROUTING_URL_HOSTS: z.string().optional().transform(parseRoutingUrlHosts),
 });

@@ -24,5 +24,7 @@ export const RegistryErrorCode = {
   /** Nothing has been published yet. */
   NO_SUPERGRAPH: 'NO_SUPERGRAPH',
   CONFLICT: 'CONFLICT',
+  /** A routing URL on a host REGISTRY_ROUTING_URL_HOSTS does not list (admins included): nothing changed. */
+  ROUTING_URL_NOT_ALLOWED: 'ROUTING_URL_NOT_ALLOWED',
 } as const;
 export type RegistryErrorCode = (typeof RegistryErrorCode)[keyof typeof RegistryErrorCode];

@@ -13,6 +13,7 @@ await runService('schema-registry', async (log) => {
     databaseUrl: env.DATABASE_URL,
     dataDir: env.DATA_DIR,
     tokens: { admin: env.REGISTRY_ADMIN_TOKEN, publisher: env.REGISTRY_PUBLISH_TOKEN, gateway: env.REGISTRY_GATEWAY_TOKEN },
+    routingUrlHosts: env.REGISTRY_ROUTING_URL_HOSTS,
     log,
     // Production: /metrics only on the internal metrics listener (METRICS_PORT), never on PORT.
     publicMetrics: env.NODE_ENV !== 'production',

@@ -4,6 +4,7 @@ import { brokenOperations, validateOperation, type BrokenOperation } from './che
 import type { RegisteredOperation } from './checks/operation-usage.ts';
 import { classifyChanges, schemaOf, type SchemaChange } from './checks/schema-changes.ts';
 import { RegistryError } from './errors.ts';
+import { RoutingUrlPolicy, routingUrlChanges, type RoutingUrlChange } from './routing-urls.ts';
 import { sha256, toMember, type CurrentSupergraph, type Member, type OperationList, type RegistryStore, type StoredOperation, type Tx } from './store.ts';
 
 /** A subgraph schema offered for a check or a publish. `url` may be left out for a known subgraph. */
@@ -19,6 +20,8 @@ export interface CheckReport {
   subgraphs: string[];
   compositionErrors: string[];
   changes: SchemaChange[];
+  /** Subgraphs whose routing URL (where gateways send their fetches) changes: an admin's change. */
+  routingUrlChanges: RoutingUrlChange[];
   brokenOperations: BrokenOperation[];
   summary: { breaking: number; dangerous: number; safe: number; operationsChecked: number };
 }
@@ -31,6 +34,14 @@ interface Proposal {
   /** The subgraphs the new supergraph would be composed from, by name. */
   members: Map<string, { sdl: string; routingUrl: string; existing?: Member }>;
   changed: string[];
+  routingUrlChanges: RoutingUrlChange[];
+}
+
+/** Who asks: only a token that may change routing URLs (an admin's) may move a subgraph. */
+export interface WriteOptions {
+  author: string;
+  force?: boolean | undefined;
+  mayChangeRoutingUrls?: boolean | undefined;
 }
 
 interface Evaluation {
@@ -43,7 +54,10 @@ interface Evaluation {
  * under one lock (RegistryStore.write), so two publishes never compose against a stale current.
  */
 export class SchemaRegistry {
-  constructor(readonly store: RegistryStore) {}
+  constructor(
+    readonly store: RegistryStore,
+    readonly routing: RoutingUrlPolicy = new RoutingUrlPolicy(),
+  ) {}
 
   /** A dry run of publish: what would happen, changing nothing. */
   async check(submissions: SubgraphSubmission[]): Promise<CheckReport> {
@@ -52,11 +66,12 @@ export class SchemaRegistry {
     return (await this.evaluate(current, proposal, await this.store.currentOperationLists())).report;
   }
 
-  async publish(submissions: SubgraphSubmission[], options: { author: string; force?: boolean }): Promise<PublishOutcome> {
+  async publish(submissions: SubgraphSubmission[], options: WriteOptions): Promise<PublishOutcome> {
     return this.store.write(async (tx) => {
       const current = await this.store.currentSupergraph(tx);
       const proposal = this.propose(current, submissions);
       if (current && proposal.changed.length === 0) return { status: 'unchanged', supergraphVersion: current.version };
+      this.routing.assertMayChange(proposal.routingUrlChanges, options.mayChangeRoutingUrls === true);
       const evaluation = await this.evaluate(current, proposal, await this.store.currentOperationLists(tx));
       this.refuseUnsafe(evaluation, options.force === true);
       const memberIds: number[] = [];
@@ -82,7 +97,7 @@ export class SchemaRegistry {
   }
 
   /** Makes an earlier version of a subgraph current again, composed and checked like any publish. */
-  async rollback(name: string, version: number, options: { author: string; force?: boolean }): Promise<PublishOutcome> {
+  async rollback(name: string, version: number, options: WriteOptions): Promise<PublishOutcome> {
     return this.store.write(async (tx) => {
       const target = await this.store.subgraphVersion(name, version, tx);
       if (!target) throw new RegistryError('NOT_FOUND', 404, `Subgraph ${name} has no version ${version}`);
@@ -91,7 +106,11 @@ export class SchemaRegistry {
       if (current && inUse?.subgraphVersionId === target.id) return { status: 'unchanged', supergraphVersion: current.version };
       const members = this.currentMembers(current);
       members.set(name, { sdl: target.sdl, routingUrl: target.routingUrl, existing: toMember(target) });
-      const evaluation = await this.evaluate(current, { members, changed: [name] }, await this.store.currentOperationLists(tx));
+      // The version rolled back to may route elsewhere than the one in use: that is a routing-URL change.
+      const moved = inUse && inUse.routingUrl !== target.routingUrl ? [{ subgraph: name, from: inUse.routingUrl, to: target.routingUrl }] : [];
+      if (moved.length > 0) this.routing.assertAllowed(name, target.routingUrl);
+      this.routing.assertMayChange(moved, options.mayChangeRoutingUrls === true);
+      const evaluation = await this.evaluate(current, { members, changed: [name], routingUrlChanges: moved }, await this.store.currentOperationLists(tx));
       this.refuseUnsafe(evaluation, options.force === true);
       const supergraph = await this.store.addSupergraphVersion(tx, {
         ...this.composedOf(evaluation),
@@ -126,34 +145,43 @@ export class SchemaRegistry {
   }
 
   /** Changes between two supergraph versions' API schemas, weighed against today's operations. */
-  async diffSupergraphs(from: number, to: number): Promise<SchemaChange[]> {
+  async diffSupergraphs(from: number, to: number): Promise<{ changes: SchemaChange[]; routingUrlChanges: RoutingUrlChange[] }> {
     const [before, after] = await Promise.all([this.store.supergraphVersion(from), this.store.supergraphVersion(to)]);
     if (!before || !after) throw new RegistryError('NOT_FOUND', 404, `No supergraph version ${!before ? from : to}`);
-    return classifyChanges(schemaOf(before.apiSdl), schemaOf(after.apiSdl), registeredOperations(await this.store.currentOperationLists()));
+    const [urlsBefore, urlsAfter] = await Promise.all([this.store.routingUrls(from), this.store.routingUrls(to)]);
+    return {
+      changes: await classifyChanges(schemaOf(before.apiSdl), schemaOf(after.apiSdl), registeredOperations(await this.store.currentOperationLists())),
+      routingUrlChanges: routingUrlChanges(urlsBefore, urlsAfter),
+    };
   }
 
-  /** Changes between two versions of one subgraph's own schema. */
-  async diffSubgraph(name: string, from: number, to: number): Promise<SchemaChange[]> {
+  /** Changes between two versions of one subgraph's own schema, and of its routing URL. */
+  async diffSubgraph(name: string, from: number, to: number): Promise<{ changes: SchemaChange[]; routingUrl?: { from: string; to: string } }> {
     const [before, after] = await Promise.all([this.store.subgraphVersion(name, from), this.store.subgraphVersion(name, to)]);
     if (!before || !after) throw new RegistryError('NOT_FOUND', 404, `Subgraph ${name} has no version ${!before ? from : to}`);
     // Federation's directives are not declared in a subgraph's SDL: build without validating them.
     const build = (sdl: string) => graphql.buildASTSchema(graphql.parse(sdl), { assumeValidSDL: true });
-    return classifyChanges(build(before.sdl), build(after.sdl), []);
+    const changes = await classifyChanges(build(before.sdl), build(after.sdl), []);
+    return before.routingUrl === after.routingUrl ? { changes } : { changes, routingUrl: { from: before.routingUrl, to: after.routingUrl } };
   }
 
   private propose(current: CurrentSupergraph | null, submissions: SubgraphSubmission[]): Proposal {
     if (submissions.length === 0) throw new RegistryError('BAD_REQUEST', 400, 'Nothing to publish');
     const members = this.currentMembers(current);
     const changed: string[] = [];
+    const moved: RoutingUrlChange[] = [];
     for (const submission of submissions) {
       const existing = members.get(submission.name)?.existing;
       const routingUrl = submission.url ?? existing?.routingUrl;
       if (!routingUrl) throw new RegistryError('BAD_REQUEST', 400, `Subgraph ${submission.name} is new: give its routing URL`);
       if (existing && existing.sdlHash === sha256(submission.sdl) && existing.routingUrl === routingUrl) continue;
+      // A new subgraph's first URL is part of adding it (composition-checked, allow-listed); moving one is an admin's.
+      if (!existing || existing.routingUrl !== routingUrl) this.routing.assertAllowed(submission.name, routingUrl);
+      if (existing && existing.routingUrl !== routingUrl) moved.push({ subgraph: submission.name, from: existing.routingUrl, to: routingUrl });
       members.set(submission.name, { sdl: submission.sdl, routingUrl });
       changed.push(submission.name);
     }
-    return { members, changed };
+    return { members, changed, routingUrlChanges: moved };
   }
 
   private currentMembers(current: CurrentSupergraph | null): Proposal['members'] {
@@ -163,7 +191,7 @@ export class SchemaRegistry {
   private async evaluate(current: CurrentSupergraph | null, proposal: Proposal, lists: OperationList[]): Promise<Evaluation> {
     const operations = registeredOperations(lists);
     const composition = composeSupergraph([...proposal.members].map(([name, m]) => ({ name, url: m.routingUrl, sdl: m.sdl })));
-    const base = { subgraphs: proposal.changed };
+    const base = { subgraphs: proposal.changed, routingUrlChanges: proposal.routingUrlChanges };
     if (!composition.ok) {
       return {
         report: { ...base, ok: false, compositionErrors: composition.errors, changes: [], brokenOperations: [], summary: { breaking: 0, dangerous: 0, safe: 0, operationsChecked: 0 } },

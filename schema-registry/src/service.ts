@@ -18,7 +18,8 @@ import { registryErrorHandler, registryRoutes } from './http/routes.ts';
 import { createRegistryMetrics } from './http/metrics.ts';
 import { SchemaRegistry } from './registry.ts';
 import { RegistryStore } from './store.ts';
-import { storeBootstrapTokens, tokenAdministration, type BootstrapTokens } from './tokens.ts';
+import { RoutingUrlPolicy } from './routing-urls.ts';
+import { partnerKeyAdministration, storeBootstrapTokens, tokenAdministration, type BootstrapTokens } from './tokens.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../prisma/migrations', import.meta.url));
 
@@ -27,6 +28,8 @@ export interface RegistryServiceOptions {
   /** PGlite folder for the embedded default (`memory://` keeps nothing). */
   dataDir: string;
   tokens: BootstrapTokens;
+  /** REGISTRY_ROUTING_URL_HOSTS: the hosts routing URLs may point at; empty: any (ADR 0011). */
+  routingUrlHosts?: readonly string[];
   log?: Logger;
   /** Serve /metrics on the public port too (default true; false in production). */
   publicMetrics?: boolean;
@@ -50,9 +53,9 @@ export async function createRegistryService(options: RegistryServiceOptions): Pr
   const db = createPrismaClient(PrismaClient, database, metrics.dbQueries);
   const store = new RegistryStore(db);
   await storeBootstrapTokens(store, options.tokens);
-  const registry = new SchemaRegistry(store);
+  const registry = new SchemaRegistry(store, new RoutingUrlPolicy(options.routingUrlHosts));
 
-  const router = registryRoutes(registry, createRegistryMetrics(metrics.registry, store), tokenAdministration(store, log));
+  const router = registryRoutes(registry, createRegistryMetrics(metrics.registry, store), tokenAdministration(store, log), partnerKeyAdministration(store, log));
   const app = createServiceApp({
     service: 'schema-registry',
     metrics,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Prisma, PrismaClient, SupergraphAction, TokenRole } from './generated/prisma/client.ts';
+import { routingUrlChanges } from './routing-urls.ts';
 
 export type Tx = Prisma.TransactionClient;
 
@@ -49,6 +50,15 @@ export const toMember = (row: { id: number; subgraph: string; version: number; s
   routingUrl: row.routingUrl,
 });
 
+/** A partner API key as admins see it: never the key, nor its digest. */
+export interface PartnerKey {
+  id: number;
+  client: string;
+  createdAt: Date;
+  revokedAt: Date | null;
+}
+const PARTNER_KEY_FIELDS = { id: true, client: true, createdAt: true, revokedAt: true } as const;
+
 // Serializes every change to the registry (publish, rollback, list registration) across replicas.
 const WRITE_LOCK_KEY = 510_510;
 
@@ -94,16 +104,33 @@ export class RegistryStore {
     return this.db.supergraphVersion.findUnique({ where: { version } });
   }
 
+  /** The newest supergraph versions, each with the routing URLs it changed from the one before. */
   async supergraphHistory(limit: number) {
     const rows = await this.db.supergraphVersion.findMany({
       orderBy: { version: 'desc' },
-      take: limit,
-      select: { version: true, sdlHash: true, action: true, subgraph: true, author: true, createdAt: true, members: { select: { subgraphVersion: { select: { subgraph: true, version: true } } } } },
+      take: limit + 1, // one more: what the oldest shown changed from
+      select: {
+        version: true,
+        sdlHash: true,
+        action: true,
+        subgraph: true,
+        author: true,
+        createdAt: true,
+        members: { select: { subgraphVersion: { select: { subgraph: true, version: true, routingUrl: true } } } },
+      },
     });
-    return rows.map(({ members, ...row }) => ({
+    const urls = (row: (typeof rows)[number]) => new Map(row.members.map((m) => [m.subgraphVersion.subgraph, m.subgraphVersion.routingUrl]));
+    return rows.slice(0, limit).map(({ members, ...row }, i) => ({
       ...row,
       subgraphs: Object.fromEntries(members.map((m) => [m.subgraphVersion.subgraph, m.subgraphVersion.version]).sort()),
+      routingUrlChanges: rows[i + 1] ? routingUrlChanges(urls(rows[i + 1]!), urls(rows[i]!)) : [],
     }));
+  }
+
+  /** Subgraph -> routing URL of one supergraph version. */
+  async routingUrls(version: number): Promise<Map<string, string>> {
+    const members = await this.db.supergraphMember.findMany({ where: { supergraphVersion: version }, select: { subgraphVersion: { select: { subgraph: true, routingUrl: true } } } });
+    return new Map(members.map((m) => [m.subgraphVersion.subgraph, m.subgraphVersion.routingUrl]));
   }
 
   subgraphVersions(name: string) {
@@ -192,5 +219,29 @@ export class RegistryStore {
 
   listTokens() {
     return this.db.accessToken.findMany({ orderBy: { name: 'asc' }, select: { name: true, role: true, createdAt: true, revokedAt: true } });
+  }
+
+  // Partner API keys: digests only, served to gateways beside the operation lists.
+  addPartnerKey(client: string, keyHash: string): Promise<PartnerKey> {
+    return this.db.partnerApiKey.create({ data: { client, keyHash }, select: PARTNER_KEY_FIELDS });
+  }
+
+  async revokePartnerKey(id: number): Promise<boolean> {
+    const result = await this.db.partnerApiKey.updateMany({ where: { id, revokedAt: null }, data: { revokedAt: new Date() } });
+    return result.count > 0;
+  }
+
+  listPartnerKeys(client?: string): Promise<PartnerKey[]> {
+    return this.db.partnerApiKey.findMany({ where: client ? { client } : {}, orderBy: { id: 'asc' }, select: PARTNER_KEY_FIELDS });
+  }
+
+  /** What gateways need: each active key's client and digest. */
+  activePartnerKeys(): Promise<Array<{ id: number; client: string; keyHash: string }>> {
+    return this.db.partnerApiKey.findMany({ where: { revokedAt: null }, orderBy: { id: 'asc' }, select: { id: true, client: true, keyHash: true } });
+  }
+
+  /** The active keys' ids: enough for the ETag of a poll (a new key adds one, a revoked key drops one). */
+  async activePartnerKeyIds(): Promise<number[]> {
+    return (await this.db.partnerApiKey.findMany({ where: { revokedAt: null }, orderBy: { id: 'asc' }, select: { id: true } })).map((k) => k.id);
   }
 }

@@ -2,14 +2,17 @@ import { randomBytes } from 'node:crypto';
 import type { TokenRole } from './generated/prisma/client.ts';
 import type { Logger } from '@supergraph/service-kit';
 import { RegistryError } from './errors.ts';
-import { sha256, type RegistryStore } from './store.ts';
+import { sha256, type PartnerKey, type RegistryStore } from './store.ts';
 
 export type { TokenRole };
 
-/** What each role may do. Admins may do everything. */
-export type Permission = 'read-supergraph' | 'publish' | 'manage-tokens';
+/**
+ * What each role may do. Admins may do everything; changing a routing URL (where gateways send
+ * identity tokens) and managing partner API keys are admins' alone.
+ */
+export type Permission = 'read-supergraph' | 'publish' | 'change-routing-urls' | 'manage-tokens' | 'manage-partner-keys';
 const GRANTS: Record<TokenRole, Permission[]> = {
-  ADMIN: ['read-supergraph', 'publish', 'manage-tokens'],
+  ADMIN: ['read-supergraph', 'publish', 'change-routing-urls', 'manage-tokens', 'manage-partner-keys'],
   PUBLISHER: ['read-supergraph', 'publish'],
   GATEWAY: ['read-supergraph'],
 };
@@ -20,6 +23,11 @@ export const digestToken = (token: string) => sha256(token);
 /** A new random token; only its digest is stored, so it is shown once. */
 export function newToken(): string {
   return `sgr_${randomBytes(32).toString('base64url')}`;
+}
+
+/** A new partner API key (256 random bits); the registry and the gateways keep only its sha256. */
+export function newPartnerKey(): string {
+  return `sgpk_${randomBytes(32).toString('base64url')}`;
 }
 
 /** The tokens given in the environment (deployment bootstrap); stored as digests under fixed names. */
@@ -58,5 +66,29 @@ export function tokenAdministration(store: RegistryStore, log: Logger): TokenAdm
     },
     revoke: (name) => store.revokeToken(name),
     list: () => store.listTokens(),
+  };
+}
+
+/** What admins do with partner API keys: create (the key is returned once), list (no secrets), revoke. */
+export interface PartnerKeyAdministration {
+  create(client: string): Promise<PartnerKey & { key: string }>;
+  revoke(id: number): Promise<boolean>;
+  list(client?: string): Promise<PartnerKey[]>;
+}
+
+export function partnerKeyAdministration(store: RegistryStore, log: Logger): PartnerKeyAdministration {
+  return {
+    async create(client) {
+      const key = newPartnerKey();
+      const created = await store.addPartnerKey(client, digestToken(key));
+      log.info({ id: created.id, client }, 'partner API key created');
+      return { ...created, key };
+    },
+    async revoke(id) {
+      const revoked = await store.revokePartnerKey(id);
+      if (revoked) log.info({ id }, 'partner API key revoked');
+      return revoked;
+    },
+    list: (client) => store.listPartnerKeys(client),
   };
 }

@@ -21,14 +21,17 @@ const withoutCreatedAt = async () => edit(await repoSubgraph('users'), /\n  "Whe
 const manifest = async (client: string) => JSON.parse(await readFile(repoPath('gateway', 'persisted-operations', `${client}.json`), 'utf8')).operations;
 
 let registry: TestRegistry;
+/** The partner's key, created in the registry. */
+let partnerKey: string;
 let gateway: Awaited<ReturnType<typeof startGatewayReplica>>;
 
 const startRegistryGateway = (subgraphUrls: Record<string, string> = {}) =>
   startGatewayReplica({
     registry: { url: registry.url, token: REGISTRY_TEST_TOKENS.gateway, pollIntervalMs: POLL_MS },
-    // By default no overrides and no list files: routing URLs and operation lists must come from the registry.
+    // By default no overrides, no list files and no PARTNER_API_KEYS: routing URLs, operation lists
+    // and partner keys must come from the registry.
     subgraphUrls,
-    trustedDocuments: { lists: new Map(), partnerKeys: new Map([[stack().secrets.partnerApiKey, 'partner-catalog']]) },
+    trustedDocuments: { lists: new Map(), partnerKeys: new Map() },
   });
 
 async function supergraphInfo(metrics: string) {
@@ -78,6 +81,7 @@ beforeAll(async () => {
   registry = await startRegistry();
   await registry.client.publish(await repoSubgraphs(stackSubgraphUrls()), { author: 'e2e' });
   for (const client of ['storefront', 'partner-catalog']) await registry.client.registerOperations(client, await manifest(client), 'e2e');
+  partnerKey = (await registry.admin.createPartnerKey('partner-catalog')).key;
   gateway = await startRegistryGateway();
 });
 
@@ -85,11 +89,11 @@ describe('a gateway running from the schema registry', () => {
   it('serves the registry’s supergraph, routing URLs and persisted operation lists', async () => {
     expect(await supergraphInfo(await gateway.metrics())).toMatchObject({ source: 'registry', version: '1' });
     expect((await graphql(gateway.url, operation('ProductPage'), { id: productId })).data?.product?.id).toBe(productId);
-    // The partner's list exists only in the registry: the gateway got it from there.
+    // The partner's list and key exist only in the registry: the gateway got them from there.
     const id = (await manifest('partner-catalog')).find((o: { name: string }) => o.name === 'Categories').id;
     const response = await fetch(gateway.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-api-key': stack().secrets.partnerApiKey },
+      headers: { 'content-type': 'application/json', 'x-api-key': partnerKey },
       body: JSON.stringify({ documentId: id }),
     });
     expect(response.status).toBe(200);
@@ -100,7 +104,7 @@ describe('a gateway running from the schema registry', () => {
     const body = 'query PartnerCategoryIds {\n  categories {\n    id\n  }\n}';
     const id = createHash('sha256').update(body).digest('hex');
     const runAsPartner = () =>
-      fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': stack().secrets.partnerApiKey }, body: JSON.stringify({ documentId: id }) });
+      fetch(gateway.url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-api-key': partnerKey }, body: JSON.stringify({ documentId: id }) });
     expect((await runAsPartner()).status).toBe(403);
     await registry.client.registerOperations('partner-catalog', [...(await manifest('partner-catalog')), { id, name: 'PartnerCategoryIds', type: 'query', body }], 'e2e');
     await within(5_000, async () => (await runAsPartner()).status === 200);
@@ -162,7 +166,7 @@ describe('a gateway running from the schema registry', () => {
     await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
     const slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/graphql`;
     try {
-      const routed = await registry.client.publish([{ name: 'users', sdl: await repoSubgraph('users'), url: slowUrl }], { author: 'e2e' });
+      const routed = await registry.admin.publish([{ name: 'users', sdl: await repoSubgraph('users'), url: slowUrl }], { author: 'e2e' });
       await within(5_000, async () => (await supergraphInfo(await gateway.metrics())).version === String(routed.supergraphVersion));
 
       let finishedAt = Infinity;
@@ -177,7 +181,8 @@ describe('a gateway running from the schema registry', () => {
       expect(response.errors).toBeUndefined();
       expect(response.data!.product.reviews[0].author.name).toEqual(expect.any(String));
     } finally {
-      await registry.client.publish([{ name: 'users', sdl: await repoSubgraph('users'), url: usersUrl }], { author: 'e2e' });
+      // Routing URL changes are an admin's (ADR 0011).
+      await registry.admin.publish([{ name: 'users', sdl: await repoSubgraph('users'), url: usersUrl }], { author: 'e2e' });
       slow.close();
     }
   });

@@ -10,12 +10,14 @@ import { edit, REGISTRY_TEST_TOKENS, repoSubgraph, startRegistry, type TestRegis
 let registry: TestRegistry;
 let dir: string;
 
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+const cli = (...args: string[]) => cliWith(REGISTRY_TEST_TOKENS.publisher, ...args);
+
+function cliWith(token: string, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', repoPath('schema-registry', 'src', 'cli', 'main.ts'), ...args],
-      { cwd: repoPath(), env: { ...process.env, REGISTRY_URL: registry.url, REGISTRY_TOKEN: REGISTRY_TEST_TOKENS.publisher, REGISTRY_AUTHOR: 'ci-bot', INIT_CWD: repoPath() } },
+      { cwd: repoPath(), env: { ...process.env, REGISTRY_URL: registry.url, REGISTRY_TOKEN: token, REGISTRY_AUTHOR: 'ci-bot', INIT_CWD: repoPath() } },
       (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
@@ -78,5 +80,36 @@ describe('the registry CLI', () => {
     expect(rollback.code).toBe(0);
     expect(rollback.stdout).toContain('supergraph version 3 is now current');
     expect((await cli('history')).stdout).toMatch(/^\* #3 .* rollback users {2}by ci-bot/m);
+  });
+
+  it('refuses a publisher’s routing-URL change (exit 1, FORBIDDEN: an admin must) and shows an admin’s as a routing-URL change', async () => {
+    const users = 'subgraphs/users/src/schema.graphql';
+    const change = '⇄ ROUTING URL users: http://localhost:4002/graphql → http://127.0.0.1:4012/graphql';
+    const refused = await cli('publish', 'users', '--schema', users, '--url', 'http://127.0.0.1:4012/graphql');
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^FORBIDDEN: .*routing URL of users.*an admin must make this change/m);
+    expect(refused.stderr).toContain(change);
+
+    const published = await cliWith(REGISTRY_TEST_TOKENS.admin, 'publish', 'users', '--schema', users, '--url', 'http://127.0.0.1:4012/graphql');
+    expect(published.code).toBe(0);
+    expect(published.stdout).toContain(change);
+    expect((await cli('history')).stdout).toContain(change);
+    expect((await cliWith(REGISTRY_TEST_TOKENS.admin, 'publish', 'users', '--schema', users, '--url', 'http://localhost:4002/graphql')).code).toBe(0);
+  });
+
+  it('creates (shown once), lists and revokes partner keys with an admin token', async () => {
+    const admin = (...args: string[]) => cliWith(REGISTRY_TEST_TOKENS.admin, ...args);
+    const created = await admin('partner-key', 'create', 'partner-catalog');
+    expect(created.code).toBe(0);
+    const key = /(sgpk_\S+)/.exec(created.stdout)![1]!;
+    expect(created.stdout).toContain('Shown once');
+    const id = /#(\d+)/.exec(created.stdout)![1]!;
+    const listed = await admin('partner-key', 'list');
+    expect(listed.stdout).toMatch(new RegExp(`^#${id}  partner-catalog  created .*  active$`, 'm'));
+    expect(listed.stdout).not.toContain(key);
+    expect((await admin('partner-key', 'revoke', id)).code).toBe(0);
+    expect((await admin('partner-key', 'list', 'partner-catalog')).stdout).toMatch(new RegExp(`^#${id} .* REVOKED `, 'm'));
+    const notAdmin = await cli('partner-key', 'create', 'partner-catalog');
+    expect([notAdmin.code, notAdmin.stderr]).toEqual([1, expect.stringContaining('FORBIDDEN')]);
   });
 });

@@ -20,6 +20,8 @@ export interface TestRegistry {
   service: RegistryService;
   /** A publisher's client. */
   client: RegistryClient;
+  /** An admin's client (routing-URL changes, tokens, partner keys). */
+  admin: RegistryClient;
   clientWith(token: string): RegistryClient;
   /** Stops serving (the database stays) until `restart`. */
   stop(): Promise<void>;
@@ -34,14 +36,21 @@ afterAll(async () => {
 /**
  * A schema registry of a test's own on a fresh database: a new PostgreSQL database when
  * DATABASE_URL is set (CI), PGlite in a temporary folder otherwise (so that a restart keeps the
- * data either way). Dropped after the test file.
+ * data either way). Dropped after the test file. `routingUrlHosts`: REGISTRY_ROUTING_URL_HOSTS.
  */
-export async function startRegistry(): Promise<TestRegistry> {
+export async function startRegistry(options: { routingUrlHosts?: string[] } = {}): Promise<TestRegistry> {
   const runId = `r${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
   const serverUrl = process.env.DATABASE_URL;
   const databaseUrl = serverUrl ? (await ensureServiceDatabases(serverUrl, runId, ['registry'])).registry : undefined;
   const dataDir = await mkdtemp(join(tmpdir(), 'registry-test-'));
-  const start = () => createRegistryService({ databaseUrl, dataDir, tokens: REGISTRY_TEST_TOKENS, log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) });
+  const start = () =>
+    createRegistryService({
+      databaseUrl,
+      dataDir,
+      tokens: REGISTRY_TEST_TOKENS,
+      routingUrlHosts: options.routingUrlHosts,
+      log: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    });
   let service = await start();
   let port = (await service.listen(0)).port;
   const url = `http://127.0.0.1:${port}`;
@@ -55,6 +64,7 @@ export async function startRegistry(): Promise<TestRegistry> {
     url,
     service,
     client: new RegistryClient(url, REGISTRY_TEST_TOKENS.publisher),
+    admin: new RegistryClient(url, REGISTRY_TEST_TOKENS.admin),
     clientWith: (token) => new RegistryClient(url, token),
     async stop() {
       stopped = true;

@@ -1,4 +1,4 @@
-import type { CheckReport, PublishOutcome, SchemaChange } from '../client.ts';
+import type { CheckReport, PublishOutcome, RoutingUrlChange, SchemaChange } from '../client.ts';
 
 const LEVEL_MARK: Record<SchemaChange['level'], string> = { breaking: '✗ BREAKING ', dangerous: '! DANGEROUS', safe: '✓ SAFE     ' };
 
@@ -13,6 +13,11 @@ export function formatChanges(changes: SchemaChange[]): string[] {
     });
 }
 
+/** Routing-URL changes stand apart from schema changes: they move where identity tokens go. */
+export function formatRoutingUrlChanges(changes: RoutingUrlChange[]): string[] {
+  return changes.map((c) => `  ⇄ ROUTING URL ${c.subgraph}: ${c.from} → ${c.to}`);
+}
+
 export function formatCheck(report: CheckReport): string {
   const lines = [`Check of ${report.subgraphs.join(', ') || '(no change)'}: ${report.ok ? 'PASSED, safe to ship' : 'FAILED'}`];
   if (report.compositionErrors.length > 0) {
@@ -23,6 +28,9 @@ export function formatCheck(report: CheckReport): string {
     `Changes: ${report.summary.breaking} breaking, ${report.summary.dangerous} dangerous, ${report.summary.safe} safe; ${report.summary.operationsChecked} registered operations checked`,
     ...formatChanges(report.changes),
   );
+  if (report.routingUrlChanges.length > 0) {
+    lines.push('Routing URL changes (an admin token must publish these):', ...formatRoutingUrlChanges(report.routingUrlChanges));
+  }
   if (report.brokenOperations.length > 0) {
     lines.push('Registered operations this would break:');
     for (const broken of report.brokenOperations) lines.push(`  ${broken.client} ${broken.operation}: ${broken.reasons.join('; ')}`);
@@ -33,5 +41,9 @@ export function formatCheck(report: CheckReport): string {
 export function formatPublish(outcome: PublishOutcome): string {
   if (outcome.status === 'unchanged') return `Unchanged: supergraph version ${outcome.supergraphVersion} already has this schema`;
   const versions = Object.entries(outcome.subgraphVersions).map(([name, v]) => `${name} v${v}`).join(', ');
-  return [`Published ${versions}: supergraph version ${outcome.supergraphVersion} is now current`, ...formatChanges(outcome.report.changes)].join('\n');
+  return [
+    `Published ${versions}: supergraph version ${outcome.supergraphVersion} is now current`,
+    ...formatChanges(outcome.report.changes),
+    ...formatRoutingUrlChanges(outcome.report.routingUrlChanges),
+  ].join('\n');
 }

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { readSupergraphConfig } from '@supergraph/composition';
 import { registryTokenSchema } from '@supergraph/service-kit';
 import { RegistryClient, RegistryRequestError, type SubgraphSubmission } from '../client.ts';
-import { formatChanges, formatCheck, formatPublish } from './format.ts';
+import { formatChanges, formatCheck, formatPublish, formatRoutingUrlChanges } from './format.ts';
 
 const USAGE = `Usage: npm run registry -- <command> [options]
 
@@ -23,10 +23,15 @@ const USAGE = `Usage: npm run registry -- <command> [options]
   operations <client> --manifest <file>                register a client's persisted operation list
   token create <name> --role <admin|publisher|gateway> (admin token) prints a new token once
   token revoke <name>
+  partner-key create <client>                          (admin token) prints a new partner API key once
+  partner-key list [<client>]                          (admin token) keys by id, client, dates; no secrets
+  partner-key revoke <id>                              (admin token) gateways drop it at their next poll
 
 Options: --registry <url> (REGISTRY_URL, default http://127.0.0.1:4100), --author <name>
 (REGISTRY_AUTHOR, default your git e-mail), --json (machine-readable output).
 The token comes from REGISTRY_TOKEN. --force publishes even when registered operations break.
+A --url that differs from a subgraph's current routing URL (or a rollback to a version routed
+elsewhere) is a routing-URL change: only an ADMIN token may publish it.
 Exit codes: 0 done or check passed, 1 refused or check failed, 2 usage or connection error.`;
 
 class UsageError extends Error {}
@@ -115,7 +120,12 @@ async function run(client: RegistryClient): Promise<number> {
         const { versions } = await client.supergraphHistory();
         print(
           versions
-            .map((v, i) => `${i === 0 ? '*' : ' '} #${v.version}  ${v.createdAt}  ${v.action.toLowerCase()} ${v.subgraph}  by ${v.author}  [${Object.entries(v.subgraphs).map(([n, s]) => `${n} v${s}`).join(', ')}]`)
+            .map((v, i) =>
+              [
+                `${i === 0 ? '*' : ' '} #${v.version}  ${v.createdAt}  ${v.action.toLowerCase()} ${v.subgraph}  by ${v.author}  [${Object.entries(v.subgraphs).map(([n, s]) => `${n} v${s}`).join(', ')}]`,
+                ...formatRoutingUrlChanges(v.routingUrlChanges ?? []).map((line) => `  ${line}`),
+              ].join('\n'),
+            )
             .join('\n'),
           versions,
         );
@@ -123,10 +133,14 @@ async function run(client: RegistryClient): Promise<number> {
       return 0;
     }
     case 'diff': {
-      const { changes } = options.supergraph
-        ? await client.diffSupergraph(versionArg(args[0], 'from'), versionArg(args[1], 'to'))
-        : await client.diffSubgraph(args[0] ?? '', versionArg(args[1], 'from'), versionArg(args[2], 'to'));
-      print(formatChanges(changes).join('\n'), changes);
+      if (options.supergraph) {
+        const diff = await client.diffSupergraph(versionArg(args[0], 'from'), versionArg(args[1], 'to'));
+        print([...formatChanges(diff.changes), ...formatRoutingUrlChanges(diff.routingUrlChanges)].join('\n'), diff);
+      } else {
+        const subgraph = args[0] ?? '';
+        const diff = await client.diffSubgraph(subgraph, versionArg(args[1], 'from'), versionArg(args[2], 'to'));
+        print([...formatChanges(diff.changes), ...formatRoutingUrlChanges(diff.routingUrl ? [{ subgraph, ...diff.routingUrl }] : [])].join('\n'), diff);
+      }
       return 0;
     }
     case 'operations': {
@@ -151,6 +165,28 @@ async function run(client: RegistryClient): Promise<number> {
       }
       throw new UsageError('token create <name> --role <admin|publisher|gateway>, or token revoke <name>');
     }
+    case 'partner-key': {
+      const [action, arg] = args;
+      if (action === 'create' && arg) {
+        const created = await client.createPartnerKey(arg);
+        print(
+          `Partner key #${created.id} for ${created.client}: ${created.key}\nShown once: the registry keeps only its digest. Gateways accept it from their next registry poll.`,
+          created,
+        );
+        return 0;
+      }
+      if (action === 'list') {
+        const { keys } = await client.partnerKeys(arg);
+        print(keys.length === 0 ? 'No partner keys' : keys.map((k) => `#${k.id}  ${k.client}  created ${k.createdAt}${k.revokedAt ? `  REVOKED ${k.revokedAt}` : '  active'}`).join('\n'), keys);
+        return 0;
+      }
+      if (action === 'revoke' && arg) {
+        await client.revokePartnerKey(versionArg(arg, 'the key id'));
+        print(`Partner key #${arg} revoked: gateways refuse it from their next registry poll`, { revoked: Number(arg) });
+        return 0;
+      }
+      throw new UsageError('partner-key create <client>, partner-key list [<client>], or partner-key revoke <id>');
+    }
     default:
       throw new UsageError(command ? `Unknown command ${command}` : 'Give a command');
   }
@@ -168,10 +204,18 @@ try {
     console.error(`${error.message}\n\n${USAGE}`);
     process.exitCode = 2;
   } else if (error instanceof RegistryRequestError) {
-    const refused = ['COMPOSITION_FAILED', 'BREAKS_REGISTERED_OPERATIONS', 'OPERATIONS_INVALID'].includes(error.code);
-    const report = (error.details as { report?: Parameters<typeof formatCheck>[0] }).report;
+    const refused = ['COMPOSITION_FAILED', 'BREAKS_REGISTERED_OPERATIONS', 'OPERATIONS_INVALID', 'FORBIDDEN', 'ROUTING_URL_NOT_ALLOWED'].includes(error.code);
+    const { report, routingUrlChanges } = error.details as { report?: Parameters<typeof formatCheck>[0]; routingUrlChanges?: Parameters<typeof formatRoutingUrlChanges>[0] };
     if (options.json) console.log(JSON.stringify({ error: { code: error.code, message: error.message, ...error.details } }, null, 2));
-    else console.error(`${error.code}: ${error.message}${report ? `\n${formatCheck(report)}` : ''}${error.details.invalid ? `\n${JSON.stringify(error.details.invalid, null, 2)}` : ''}`);
+    else
+      console.error(
+        [
+          `${error.code}: ${error.message}`,
+          ...(report ? [formatCheck(report)] : []),
+          ...(routingUrlChanges ? ['Refused routing URL changes:', ...formatRoutingUrlChanges(routingUrlChanges)] : []),
+          ...(error.details.invalid ? [JSON.stringify(error.details.invalid, null, 2)] : []),
+        ].join('\n'),
+      );
     process.exitCode = refused ? 1 : 2;
   } else {
     console.error(`registry: ${(error as Error).message}`);

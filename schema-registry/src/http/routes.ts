@@ -5,12 +5,18 @@ import type { SchemaRegistry } from '../registry.ts';
 import { operationListsDocument, operationListsEtag } from './operation-lists.ts';
 import { requirePermission } from './auth.ts';
 import type { RegistryMetrics } from './metrics.ts';
-import type { TokenAdministration } from '../tokens.ts';
+import { mayDo, type PartnerKeyAdministration, type TokenAdministration, type TokenRole } from '../tokens.ts';
 
 const subgraphName = z.string().regex(/^[a-z][a-z0-9_-]{0,62}$/, 'subgraph names are lower-case identifiers');
 const clientName = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'client names are lower-case identifiers');
 const author = z.string().trim().min(1).max(200);
-const submission = z.object({ name: subgraphName, sdl: z.string().min(1).max(2_000_000), url: z.string().url().optional() });
+// Gateways fetch from routing URLs: http(s) only, and short enough to quote in a refusal.
+const routingUrl = z
+  .string()
+  .max(2048)
+  .url()
+  .refine((url) => /^https?:$/.test(new URL(url).protocol), 'routing URLs are http:// or https://');
+const submission = z.object({ name: subgraphName, sdl: z.string().min(1).max(2_000_000), url: routingUrl.optional() });
 const publishBody = z.object({ subgraphs: z.array(submission).min(1).max(100), author, force: z.boolean().optional() });
 const checkBody = z.object({ subgraphs: z.array(submission).min(1).max(100) });
 const rollbackBody = z.object({ version: z.number().int().min(1), author, force: z.boolean().optional() });
@@ -23,14 +29,20 @@ const operationsBody = z.object({
 });
 const versionParam = z.coerce.number().int().min(1);
 const tokenBody = z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9_.:-]{0,62}$/), role: z.enum(['ADMIN', 'PUBLISHER', 'GATEWAY']) });
+const partnerKeyBody = z.object({ client: clientName });
+const partnerKeyId = z.coerce.number().int().min(1).max(2_147_483_647);
+
+/** Whether the request's token (checked by requirePermission) may change routing URLs. */
+const mayChangeRoutingUrls = (res: Response) => mayDo(res.locals.tokenRole as TokenRole, 'change-routing-urls');
 
 /** The registry's HTTP API, under /v1. Every refusal is `{ error: { code, message, ...details } }`. */
-export function registryRoutes(registry: SchemaRegistry, metrics: RegistryMetrics, tokens: TokenAdministration): Router {
+export function registryRoutes(registry: SchemaRegistry, metrics: RegistryMetrics, tokens: TokenAdministration, partnerKeys: PartnerKeyAdministration): Router {
   const store = registry.store;
   const router = express.Router();
   const read = requirePermission(store, 'read-supergraph');
   const publish = requirePermission(store, 'publish');
   const admin = requirePermission(store, 'manage-tokens');
+  const partnerAdmin = requirePermission(store, 'manage-partner-keys');
 
   // Gateways poll these: answered with a strong ETag and 304 when nothing changed.
   router.get('/supergraph', read, handle(async (req, res) => {
@@ -42,10 +54,11 @@ export function registryRoutes(registry: SchemaRegistry, metrics: RegistryMetric
     res.type('text/plain; charset=utf-8').send(row!.sdl);
   }));
   router.get('/operations', read, handle(async (req, res) => {
-    // The ETag comes from list versions alone; the lists themselves are read only when they changed.
-    if (notModified(req, res, operationListsEtag(await store.currentOperationListVersions()))) return;
-    const lists = await store.currentOperationLists();
-    res.set('etag', `"${operationListsEtag(lists)}"`).json(operationListsDocument(lists));
+    // The ETag comes from list versions and active key ids alone; lists and keys are read only when they changed.
+    const [versions, keyIds] = await Promise.all([store.currentOperationListVersions(), store.activePartnerKeyIds()]);
+    if (notModified(req, res, operationListsEtag(versions, keyIds))) return;
+    const [lists, keys] = await Promise.all([store.currentOperationLists(), store.activePartnerKeys()]);
+    res.set('etag', `"${operationListsEtag(lists, keys.map((k) => k.id))}"`).json(operationListsDocument(lists, keys));
   }));
 
   router.get('/supergraph/versions', publish, handle(async (req, res) => {
@@ -58,7 +71,7 @@ export function registryRoutes(registry: SchemaRegistry, metrics: RegistryMetric
     res.json({ version: row.version, sdl: row.sdl, apiSdl: row.apiSdl, author: row.author, createdAt: row.createdAt });
   }));
   router.get('/supergraph/diff', publish, handle(async (req, res) => {
-    res.json({ changes: await registry.diffSupergraphs(versionParam.parse(req.query.from), versionParam.parse(req.query.to)) });
+    res.json(await registry.diffSupergraphs(versionParam.parse(req.query.from), versionParam.parse(req.query.to)));
   }));
 
   router.get('/subgraphs', publish, handle(async (_req, res) => {
@@ -82,7 +95,7 @@ export function registryRoutes(registry: SchemaRegistry, metrics: RegistryMetric
   }));
   router.get('/subgraphs/:name/diff', publish, handle(async (req, res) => {
     const name = subgraphName.parse(req.params.name);
-    res.json({ changes: await registry.diffSubgraph(name, versionParam.parse(req.query.from), versionParam.parse(req.query.to)) });
+    res.json(await registry.diffSubgraph(name, versionParam.parse(req.query.from), versionParam.parse(req.query.to)));
   }));
 
   router.post('/checks', publish, handle(async (req, res) => {
@@ -93,12 +106,15 @@ export function registryRoutes(registry: SchemaRegistry, metrics: RegistryMetric
   }));
   router.post('/publish', publish, handle(async (req, res) => {
     const body = publishBody.parse(req.body);
-    const outcome = await countOutcome(metrics, registry.publish(body.subgraphs, { author: body.author, force: body.force }));
+    const outcome = await countOutcome(metrics, registry.publish(body.subgraphs, { author: body.author, force: body.force, mayChangeRoutingUrls: mayChangeRoutingUrls(res) }));
     res.status(outcome.status === 'published' ? 201 : 200).json(outcome);
   }));
   router.post('/subgraphs/:name/rollback', publish, handle(async (req, res) => {
     const body = rollbackBody.parse(req.body);
-    const outcome = await countOutcome(metrics, registry.rollback(subgraphName.parse(req.params.name), body.version, { author: body.author, force: body.force }));
+    const outcome = await countOutcome(
+      metrics,
+      registry.rollback(subgraphName.parse(req.params.name), body.version, { author: body.author, force: body.force, mayChangeRoutingUrls: mayChangeRoutingUrls(res) }),
+    );
     res.status(outcome.status === 'published' ? 201 : 200).json(outcome);
   }));
 
@@ -122,6 +138,19 @@ export function registryRoutes(registry: SchemaRegistry, metrics: RegistryMetric
   }));
   router.delete('/tokens/:name', admin, handle(async (req, res) => {
     if (!(await tokens.revoke(String(req.params.name)))) throw new RegistryError('NOT_FOUND', 404, 'No such active token');
+    res.status(204).end();
+  }));
+
+  router.get('/partner-keys', partnerAdmin, handle(async (req, res) => {
+    const client = req.query.client === undefined ? undefined : clientName.parse(req.query.client);
+    res.json({ keys: await partnerKeys.list(client) });
+  }));
+  router.post('/partner-keys', partnerAdmin, handle(async (req, res) => {
+    const body = partnerKeyBody.parse(req.body);
+    res.status(201).json(await partnerKeys.create(body.client));
+  }));
+  router.delete('/partner-keys/:id', partnerAdmin, handle(async (req, res) => {
+    if (!(await partnerKeys.revoke(partnerKeyId.parse(req.params.id)))) throw new RegistryError('NOT_FOUND', 404, 'No such active partner key');
     res.status(204).end();
   }));
   return router;
