@@ -87,6 +87,8 @@ export async function startStack(options: { seedProducts: number }): Promise<Sta
     redisKeyPrefix: eventsChannelPrefix,
     // Generous: the tests and benchmarks send bursts from few users; limits have their own tests.
     rateLimit: { pointsPerMinute: 1_000_000, whenRedisDown: 'open' },
+    // Likewise: every test signs up from 127.0.0.1; tests/security/account-enumeration.test.ts tests the budgets.
+    credentialAttempts: { perIp: 1_000_000, perEmail: 1_000_000, windowSeconds: 900 },
     // Off here: many tests change data behind the API's back (SQL) and read it back through it.
     // tests/e2e/response-cache.test.ts runs gateways of its own with the cache on.
     responseCache: false,

@@ -19,6 +19,10 @@ export const gatewayEnvSchema = z.object({
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_WHEN_REDIS_DOWN: z.enum(['open', 'closed']).default('open'),
   APQ_TTL_SECONDS: z.coerce.number().int().min(1).default(86_400),
+  // Failed sign-up/log-in budgets (gateway/src/credential-attempts.ts, ADR 0010).
+  AUTH_ATTEMPTS_PER_IP: z.coerce.number().int().min(1).default(20),
+  AUTH_ATTEMPTS_PER_EMAIL: z.coerce.number().int().min(1).default(10),
+  AUTH_ATTEMPTS_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
   // Request limits (gateway/src/limits.ts, ADR 0006); defaults are REQUEST_LIMITS.
   LIMIT_MAX_DEPTH: limit(REQUEST_LIMITS.maxDepth),
   LIMIT_MAX_ALIASES: limit(REQUEST_LIMITS.maxAliases),

@@ -4,4 +4,6 @@ export interface GatewayContext {
   viewer: Viewer | null;
   identityToken: () => Promise<string | null>;
   requestId: string;
+  /** The client's address (Express `req.ip`): what sign-up and log-in attempts are counted by. */
+  clientIp: string;
 }

@@ -29,6 +29,7 @@ await runService('gateway', async (log) => {
     trustedDocuments: { lists: await loadManifests(env.PERSISTED_OPERATIONS_DIR), partnerKeys: parsePartnerKeys(env.PARTNER_API_KEYS) },
     // Production: /metrics only on the internal metrics listener (METRICS_PORT), never on PORT.
     publicMetrics: env.NODE_ENV !== 'production',
+    credentialAttempts: { perIp: env.AUTH_ATTEMPTS_PER_IP, perEmail: env.AUTH_ATTEMPTS_PER_EMAIL, windowSeconds: env.AUTH_ATTEMPTS_WINDOW_SECONDS },
   });
   const running = await gateway.listen(env.PORT, env.HOST);
   return { url: `${running.url}/graphql`, close: () => gateway.close(), metrics: gateway.metrics };

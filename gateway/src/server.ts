@@ -21,6 +21,7 @@ import { rateLimitMiddleware, type RateLimitConfig } from './rate-limit.ts';
 import { createGatewayRedis } from './redis.ts';
 import { RegistrySource } from './registry-source.ts';
 import { requestMetricsPlugin } from './request-metrics.ts';
+import { credentialAttemptsPlugin, DEFAULT_CREDENTIAL_ATTEMPT_LIMITS, type CredentialAttemptLimits } from './credential-attempts.ts';
 import { responseCachePlugin } from './response-cache.ts';
 import { queryPlanMetrics, warmQueryPlans } from './plan-warmup.ts';
 import { identifyPartner, partnerKeyDigests, trustedDocumentsMiddleware, type TrustedDocumentsConfig } from './persisted-operations/trusted-documents.ts';
@@ -59,6 +60,8 @@ export interface GatewayOptions {
   trustedDocuments?: TrustedDocumentsConfig;
   /** Serve /metrics on the public port too (default true; false in production: only the internal metrics listener). */
   publicMetrics?: boolean;
+  /** Failed sign-up/log-in budgets per client IP and per e-mail (ADR 0010). */
+  credentialAttempts?: CredentialAttemptLimits;
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimitConfig = { pointsPerMinute: 600, whenRedisDown: 'open' };
@@ -150,6 +153,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       // NUL in any input is refused here already, before the plan runs (the subgraphs refuse it too).
       refuseNulBytesPlugin<GatewayContext>(),
       requestMetricsPlugin(metrics.registry, operationLists),
+      credentialAttemptsPlugin(options.credentialAttempts ?? DEFAULT_CREDENTIAL_ATTEMPT_LIMITS, redis, keyPrefix),
       ...(redis && options.responseCache !== false ? [responseCachePlugin(redis, keyPrefix, metrics.registry)] : []),
       ...(protection.plugins as ApolloServerPlugin<GatewayContext>[]), ...(options.development ? [] : [ApolloServerPluginLandingPageDisabled()])],
   });
@@ -184,12 +188,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       trustedDocumentsMiddleware({ lists: operationLists, publicList: options.trustedDocuments?.publicList }),
       documentLimitGuard(limits),
       expressMiddleware(apollo, {
-        context: async ({ res }) => {
+        context: async ({ req, res }) => {
           const viewer = (res.locals.viewer as Viewer | null | undefined) ?? null;
           return {
             viewer,
             identityToken: identityTokenMinter(viewer, options.internalTokenSecret),
             requestId: res.locals.requestId as string,
+            clientIp: req.ip ?? 'unknown',
           };
         },
       }),

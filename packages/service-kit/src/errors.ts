@@ -28,6 +28,8 @@ const EXPOSED_CODES = new Set<string>([
   'OPERATION_RESOLUTION_FAILURE',
   // The gateway's partial answers: a subgraph is down, the rest of the response is there.
   'SUBGRAPH_UNAVAILABLE',
+  // Too many attempts (the gateway's sign-up/log-in budgets): says when to retry.
+  'RATE_LIMITED',
 ]);
 
 export function userError(code: Exclude<ErrorCode, 'INTERNAL_SERVER_ERROR'>, message: string, extra: Record<string, unknown> = {}) {
