@@ -95,7 +95,8 @@ setInterval(() => {
  * Unchanged schemas and lists make no new version, so a restart adds nothing to the history.
  */
 async function publishLocalSchemas(): Promise<void> {
-  const client = new RegistryClient(`http://127.0.0.1:${REGISTRY_PORT}`, env.REGISTRY_PUBLISH_TOKEN);
+  // The admin token: here the working tree is the truth, routing URLs included (a routing-URL change is an admin's, ADR 0011).
+  const client = new RegistryClient(`http://127.0.0.1:${REGISTRY_PORT}`, env.REGISTRY_ADMIN_TOKEN);
   const subgraphs = await readSupergraphConfig(repoPath('supergraph.yaml'));
   const outcome = await client.publish(subgraphs.map((s) => ({ name: s.name, sdl: s.sdl, url: s.url })), { author: 'npm start', force: true });
   console.log(`[registry ] local subgraphs ${outcome.status}: supergraph version ${outcome.supergraphVersion}`);

@@ -12,6 +12,9 @@ await runService('gateway', async (log) => {
     INTERNAL_TOKEN_SECRET: env.INTERNAL_TOKEN_SECRET,
     ...(env.REGISTRY_URL ? { REGISTRY_TOKEN: env.REGISTRY_TOKEN } : {}),
   });
+  if (env.REGISTRY_URL && env.PARTNER_API_KEYS) {
+    log.warn('PARTNER_API_KEYS serves only until the schema registry answers; from then on partner keys are the registry’s (npm run registry -- partner-key …)');
+  }
   const gateway = await createGateway({
     supergraphSdl: await readFile(env.SUPERGRAPH_FILE, 'utf8'),
     registry: env.REGISTRY_URL ? { url: env.REGISTRY_URL, token: env.REGISTRY_TOKEN, pollIntervalMs: env.REGISTRY_POLL_INTERVAL_MS } : undefined,
