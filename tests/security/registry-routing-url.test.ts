@@ -84,6 +84,10 @@ describe('a routing-URL change through the schema registry', () => {
     expect(error.message).toMatch(/admin/i);
     expect(error.details.routingUrlChanges).toEqual([{ subgraph: 'users', from: usersUrl, to: rogue.url }]);
 
+    // A check (dry run) reports the move apart from schema changes, which there are none of.
+    const checked = await publisher.check([{ name: 'users', sdl: await repoSubgraph('users'), url: rogue.url }]);
+    expect(checked).toMatchObject({ changes: [], routingUrlChanges: [{ subgraph: 'users', from: usersUrl, to: rogue.url }] });
+
     const current = await publisher.subgraphs();
     expect(current.supergraphVersion).toBe(1);
     expect(current.subgraphs.find((s) => s.name === 'users')!.routingUrl).toBe(usersUrl);
