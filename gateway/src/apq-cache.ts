@@ -115,6 +115,7 @@ export class RedisApqCache implements KeyValueCache<string> {
     }
   }
 
+  /** Apollo never deletes APQ entries; the index keeps counting a deleted one until it is evicted or expires. */
   async delete(key: string): Promise<boolean | void> {
     try {
       await this.redis.client.del(this.entryKey(key));
