@@ -2,7 +2,8 @@ import type { Viewer } from '@supergraph/service-kit';
 
 export interface GatewayContext {
   viewer: Viewer | null;
-  identityToken: () => Promise<string | null>;
+  /** The identity token for one subgraph's fetch (null for an anonymous request). */
+  identityToken: (subgraph: string) => Promise<string | null>;
   requestId: string;
   /** The client's address (Express `req.ip`): what sign-up and log-in attempts are counted by. */
   clientIp: string;

@@ -15,7 +15,8 @@ import {
   type ServiceMetrics,
   type Viewer,
 } from '@supergraph/service-kit';
-import { authenticate, identityTokenMinter } from './auth.ts';
+import { httpCachePolicyPlugins, noStoreByDefault } from './http-cache-policy.ts';
+import { authenticate, identityTokenMinter, identityTokenTtlSeconds, refuseFailedAuthentication } from './auth.ts';
 import { RedisApqCache } from './apq-cache.ts';
 import { rateLimitMiddleware, type RateLimitConfig } from './rate-limit.ts';
 import { createGatewayRedis } from './redis.ts';
@@ -111,6 +112,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     supergraphSdl: registrySource ? registrySource.supergraphManager() : options.supergraphSdl,
     buildService: ({ name, url }) =>
       new SubgraphDataSource({
+        subgraph: name,
         url: options.subgraphUrls[name] ?? url,
         fetcher: createSubgraphFetcher({
           subgraph: name,
@@ -126,6 +128,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const redis = options.redisUrl ? createGatewayRedis(options.redisUrl, options.log, metrics.registry) : null;
   // Serve with Redis from the first request when it is there; start without it when it is not.
   await redis?.firstAttempt;
+  const identityTtl = identityTokenTtlSeconds(resilience.subgraphTimeoutMs);
   const limits = requestLimits(options.limits);
   // The cost directives are in the supergraph, not in the API schema requests run on.
   const costDirectives = new CostDirectivesBySchema();
@@ -154,6 +157,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       refuseNulBytesPlugin<GatewayContext>(),
       requestMetricsPlugin(metrics.registry, operationLists),
       credentialAttemptsPlugin(options.credentialAttempts ?? DEFAULT_CREDENTIAL_ATTEMPT_LIMITS, redis, keyPrefix),
+      ...httpCachePolicyPlugins<GatewayContext>(),
       ...(redis && options.responseCache !== false ? [responseCachePlugin(redis, keyPrefix, metrics.registry)] : []),
       ...(protection.plugins as ApolloServerPlugin<GatewayContext>[]), ...(options.development ? [] : [ApolloServerPluginLandingPageDisabled()])],
   });
@@ -182,9 +186,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     bodyLimit: limits.maxBodyBytes,
     publicMetrics: options.publicMetrics ?? true,
     graphql: [
+      noStoreByDefault,
       authenticate(options.userTokenSecret),
       identifyPartner(partnerKeys), // before the rate limit: an unknown API key is charged to its IP
       rateLimitMiddleware(options.rateLimit ?? DEFAULT_RATE_LIMIT, redis, keyPrefix),
+      refuseFailedAuthentication, // after the rate limit: a bad token is charged to its IP
       trustedDocumentsMiddleware({ lists: operationLists, publicList: options.trustedDocuments?.publicList }),
       documentLimitGuard(limits),
       expressMiddleware(apollo, {
@@ -192,7 +198,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           const viewer = (res.locals.viewer as Viewer | null | undefined) ?? null;
           return {
             viewer,
-            identityToken: identityTokenMinter(viewer, options.internalTokenSecret),
+            identityToken: identityTokenMinter(viewer, options.internalTokenSecret, identityTtl),
             requestId: res.locals.requestId as string,
             clientIp: req.ip ?? 'unknown',
           };

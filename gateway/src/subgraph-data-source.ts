@@ -8,6 +8,14 @@ import type { GatewayContext } from './context.ts';
  * request id and trace context go along so logs and traces join up.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
+  /** The subgraph's name, the audience of the identity tokens sent to it. */
+  readonly subgraph: string;
+
+  constructor({ subgraph, ...config }: { subgraph: string } & NonNullable<ConstructorParameters<typeof RemoteGraphQLDataSource<GatewayContext>>[0]>) {
+    super(config);
+    this.subgraph = subgraph;
+  }
+
   override async willSendRequest(options: GraphQLDataSourceProcessOptions<GatewayContext>): Promise<void> {
     const headers = options.request.http?.headers;
     if (!headers) return;
@@ -15,7 +23,7 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (!('context' in options) || !options.context?.identityToken) return;
     headers.set(REQUEST_ID_HEADER, options.context.requestId);
     injectTraceContext(headers); // the active span here is @apollo/gateway's fetch span
-    const token = await options.context.identityToken();
+    const token = await options.context.identityToken(this.subgraph);
     if (token) headers.set(IDENTITY_HEADER, token);
   }
 }

@@ -87,7 +87,7 @@ describe('sign-up, log-in and me', () => {
   });
 
   it('ignores an identity header a client sends, to the gateway or straight to a subgraph', async () => {
-    const forgedIdentity = await signIdentityToken({ id: demoIds.user(0), role: 'ADMIN' }, 'a-guessed-internal-secret-0123456789');
+    const forgedIdentity = await signIdentityToken({ id: demoIds.user(0), role: 'ADMIN' }, 'a-guessed-internal-secret-0123456789', 'users');
     const viaGateway = await graphql(stack().gatewayUrl, operation('Me'), {}, { [IDENTITY_HEADER]: forgedIdentity });
     expect(viaGateway.data!.me).toBeNull();
     const direct = await graphql(stack().subgraphs.users.url, '{ me { id email } }', {}, { [IDENTITY_HEADER]: forgedIdentity });

@@ -102,7 +102,7 @@ describe('checkout crash safety', () => {
     const productId = demoIds.product(270);
     await sql('inventory', 'UPDATE stock_levels SET available = 10 WHERE product_id = $1', [productId]);
     const database = await ordersDatabase();
-    const identity = await signIdentityToken({ id: `crash-user-${runId}`, role: 'USER' }, stack().secrets.internalToken);
+    const identity = await signIdentityToken({ id: `crash-user-${runId}`, role: 'USER' }, stack().secrets.internalToken, 'orders');
     const input = { idempotencyKey: 'crash-1', items: [{ productId, quantity: 3 }], paymentToken: 'tok_visa' };
 
     // 1. A process that dies right after inventory reserved the stock.

@@ -25,7 +25,7 @@ let orderCount = 0;
 const newOrderId = (label: string) => `${label}-${run}-${++orderCount}`;
 
 const inventoryBase = () => stack().subgraphs.inventory.url.replace(/\/graphql$/, '');
-const serviceToken = () => signIdentityToken({ id: 'orders', role: 'SERVICE' }, stack().secrets.internalToken);
+const serviceToken = () => signIdentityToken({ id: 'orders', role: 'SERVICE' }, stack().secrets.internalToken, 'inventory');
 
 async function post(path: string, body: unknown, identity?: string | null): Promise<Answer> {
   const token = identity === undefined ? await serviceToken() : identity;
@@ -191,9 +191,10 @@ describe('guarding the internal routes', () => {
 
   it.each([
     ['no identity', async () => null],
-    ['a USER identity', () => signIdentityToken({ id: 'shopper', role: 'USER' }, stack().secrets.internalToken)],
-    ['an ADMIN identity', () => signIdentityToken({ id: 'admin', role: 'ADMIN' }, stack().secrets.internalToken)],
-    ['a SERVICE identity signed with another key', () => signIdentityToken({ id: 'orders', role: 'SERVICE' }, 'not-the-internal-token-secret-0123456789')],
+    ['a USER identity', () => signIdentityToken({ id: 'shopper', role: 'USER' }, stack().secrets.internalToken, 'inventory')],
+    ['an ADMIN identity', () => signIdentityToken({ id: 'admin', role: 'ADMIN' }, stack().secrets.internalToken, 'inventory')],
+    ['a SERVICE identity signed with another key', () => signIdentityToken({ id: 'orders', role: 'SERVICE' }, 'not-the-internal-token-secret-0123456789', 'inventory')],
+    ['a SERVICE identity minted for another service', () => signIdentityToken({ id: 'orders', role: 'SERVICE' }, stack().secrets.internalToken, 'products')],
   ])('refuses a request with %s (403) and changes nothing', async (_, identity) => {
     await setStock(productId, 5);
     const orderId = newOrderId('forbidden');

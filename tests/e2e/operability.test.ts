@@ -37,7 +37,7 @@ describe('requests that never reach GraphQL', () => {
   it('answer malformed JSON to an internal endpoint with 400 BAD_REQUEST as JSON too', async () => {
     const response = await fetch(`${base(stack().subgraphs.inventory.url)}/internal/reservations`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: await serviceIdentityToken('orders', stack().secrets.internalToken) },
+      headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: await serviceIdentityToken('orders', 'inventory', stack().secrets.internalToken) },
       body: '{"orderId": ',
     });
     expect(response.status).toBe(400);

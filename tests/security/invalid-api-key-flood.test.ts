@@ -86,4 +86,21 @@ describe('a flood of invalid API keys', () => {
     const keys = await rateLimitKeys(gateway.prefix);
     expect(keys.length).toBeLessThanOrEqual(2); // the IP's and the partner's
   });
+
+  it('throttles invented bearer tokens the same way: charged to the IP, 429 once it is at its limit', async () => {
+    const gateway = await replica();
+    const withToken = async () => {
+      const response = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${randomKey()}` },
+        body: JSON.stringify({ documentId: CATEGORIES }),
+      });
+      await response.body?.cancel();
+      return response.status;
+    };
+    const statuses: number[] = [];
+    for (let i = 0; i < LIMIT + 10; i++) statuses.push(await withToken());
+    expect(statuses).toEqual([...Array(LIMIT).fill(401), ...Array(10).fill(429)]);
+    expect(await send(gateway.url)).toBe(429);
+  });
 });

@@ -11,7 +11,9 @@ export interface EntityClientOptions {
   internalTokenSecret: string;
   timeoutMs?: number;
   /** The calling service's name, as the other subgraph sees it (a SERVICE identity). */
-  callerName?: string;
+  callerName: string;
+  /** The called subgraph's name: the identity token is minted for it alone. */
+  target: string;
 }
 
 export class EntityClientError extends Error {
@@ -27,7 +29,7 @@ export function createEntityClient(options: EntityClientOptions) {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          [IDENTITY_HEADER]: await serviceIdentityToken(options.callerName ?? 'service', options.internalTokenSecret),
+          [IDENTITY_HEADER]: await serviceIdentityToken(options.callerName, options.target, options.internalTokenSecret),
         },
         body: JSON.stringify({ query, variables: { representations: ids.map((id) => ({ __typename: typename, id })) } }),
         signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),

@@ -14,6 +14,7 @@ export * from './subgraph.ts';
 export * from './entity-client.ts';
 export * from './events.ts';
 export * from './request-id.ts';
+export * from './request-identity.ts';
 export * from './response-cache.ts';
 export * from './tracing.ts';
 export * from './nul-bytes.ts';

@@ -18,6 +18,7 @@ import { createErrorFormatter } from './errors.ts';
 import { refuseNulBytesPlugin } from './nul-bytes.ts';
 import { createListeners, createServiceApp, runService, type RunningServer } from './http.ts';
 import { IDENTITY_HEADER, verifyIdentityToken, type Viewer } from './identity.ts';
+import { privateWhenIdentityReadPlugin, withViewer } from './request-identity.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createServiceMetrics, type ServiceMetrics } from './metrics.ts';
 import { applyMigrations } from './migrate.ts';
@@ -26,13 +27,18 @@ import { DEFAULT_SEED_PRODUCTS, seedPlan, type SeedPlan } from './seed-plan.ts';
 
 export type { GraphQLResolverMap };
 
-/** What every subgraph's resolvers receive; each subgraph adds its own per-request loaders. */
-export interface RequestContext<Db> {
+/** What the kit gives a subgraph's createContext; each subgraph adds its own per-request loaders. */
+export interface RequestBase<Db> {
   db: Db;
-  viewer: Viewer | null;
   log: Logger;
   /** Purges the gateway's cached responses that hold an entity this request changed. */
   responseCache: ResponseCachePurger;
+}
+
+/** What every subgraph's resolvers receive. */
+export interface RequestContext<Db> extends RequestBase<Db> {
+  /** The caller, as the gateway vouches for it; reading it makes the response PRIVATE (request-identity.ts). */
+  readonly viewer: Viewer | null;
 }
 
 interface Disconnectable {
@@ -71,8 +77,8 @@ export interface SubgraphDefinition<
   migrationsDir: string;
   resolvers: GraphQLResolverMap<Ctx>;
   createDb(database: DatabaseLocation, queriesCounter: Counter<'service'>): Db;
-  /** Builds the per-request context: fresh DataLoaders every request, never shared. */
-  createContext(base: RequestContext<Db>, extra: Extra, runtime: Runtime): Ctx;
+  /** Builds the per-request context: fresh DataLoaders every request, never shared. The kit adds `viewer`. */
+  createContext(base: RequestBase<Db>, extra: Extra, runtime: Runtime): Omit<Ctx, 'viewer'>;
   /** Builds long-lived clients and starts background workers (after migrations and seed). */
   createRuntime?(deps: RuntimeDeps<Db, Extra>): Promise<Runtime>;
   /**
@@ -178,7 +184,12 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
     introspection: development,
     formatError: createErrorFormatter({ development, log: (error) => log.error({ err: error }, 'unexpected resolver error') }),
     // Inline tracing is for Apollo's hosted studio, which this platform does not use.
-    plugins: [refuseNulBytesPlugin<Ctx>(), ApolloServerPluginInlineTraceDisabled(), ...(development ? [] : [ApolloServerPluginLandingPageDisabled()])],
+    plugins: [
+      refuseNulBytesPlugin<Ctx>(),
+      ApolloServerPluginInlineTraceDisabled(),
+      privateWhenIdentityReadPlugin(),
+      ...(development ? [] : [ApolloServerPluginLandingPageDisabled()]),
+    ],
   });
   await apollo.start();
 
@@ -186,7 +197,7 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
   if (definition.internalRoutes) {
     const router = express.Router();
     definition.internalRoutes(router, runtime, deps);
-    internal = { guard: requireServiceIdentity(options.internalTokenSecret), router };
+    internal = { guard: requireServiceIdentity(options.internalTokenSecret, definition.name), router };
   }
   const app = createServiceApp({
     service: definition.name,
@@ -199,9 +210,9 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
     publicMetrics: options.nodeEnv !== 'production',
     graphql: expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        const viewer = await viewerFromIdentityHeader(req.headers[IDENTITY_HEADER], options.internalTokenSecret);
+        const viewer = await viewerFromIdentityHeader(req.headers[IDENTITY_HEADER], options.internalTokenSecret, definition.name);
         const requestLog = log.child({ requestId: res.locals.requestId as string, traceId: res.locals.traceId as string });
-        return definition.createContext({ db, viewer, log: requestLog, responseCache }, options.extra, runtime);
+        return withViewer(definition.createContext({ db, log: requestLog, responseCache }, options.extra, runtime), viewer) as Ctx;
       },
     }),
     internal,
@@ -228,16 +239,16 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
   };
 }
 
-/** Only a gateway-minted identity token is trusted; anything else is an anonymous request. */
-async function viewerFromIdentityHeader(header: string | string[] | undefined, secret: string): Promise<Viewer | null> {
+/** Only an identity token minted for this service is trusted; anything else is an anonymous request. */
+async function viewerFromIdentityHeader(header: string | string[] | undefined, secret: string, service: string): Promise<Viewer | null> {
   if (typeof header !== 'string' || header.length === 0) return null;
-  const result = await verifyIdentityToken(header, secret);
+  const result = await verifyIdentityToken(header, secret, service);
   return result.ok ? result.viewer : null;
 }
 
-function requireServiceIdentity(secret: string): RequestHandler {
+function requireServiceIdentity(secret: string, service: string): RequestHandler {
   return async (req, res, next) => {
-    const viewer = await viewerFromIdentityHeader(req.headers[IDENTITY_HEADER], secret);
+    const viewer = await viewerFromIdentityHeader(req.headers[IDENTITY_HEADER], secret, service);
     if (viewer?.role !== 'SERVICE') {
       res.status(403).json({ error: { code: 'FORBIDDEN', message: 'Internal endpoint: services only' } });
       return;

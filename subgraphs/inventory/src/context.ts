@@ -1,4 +1,4 @@
-import type { RequestContext } from '@supergraph/service-kit';
+import type { RequestBase, RequestContext } from '@supergraph/service-kit';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import { createLoaders, type InventoryLoaders } from './loaders.ts';
 import { InventoryStore } from './store.ts';
@@ -8,7 +8,7 @@ export interface InventoryContext extends RequestContext<PrismaClient> {
   loaders: InventoryLoaders;
 }
 
-export function createContext(base: RequestContext<PrismaClient>): InventoryContext {
+export function createContext(base: RequestBase<PrismaClient>): Omit<InventoryContext, 'viewer'> {
   const store = new InventoryStore(base.db);
   return { ...base, store, loaders: createLoaders(store) };
 }

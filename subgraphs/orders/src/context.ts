@@ -1,4 +1,4 @@
-import type { RequestContext } from '@supergraph/service-kit';
+import type { RequestBase, RequestContext } from '@supergraph/service-kit';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import { createLoaders, type OrderLoaders } from './loaders.ts';
 import type { OrdersRuntime } from './runtime.ts';
@@ -10,7 +10,7 @@ export interface OrdersContext extends RequestContext<PrismaClient> {
   saga: OrdersRuntime['saga'];
 }
 
-export function createContext(base: RequestContext<PrismaClient>, _extra: unknown, runtime: OrdersRuntime): OrdersContext {
+export function createContext(base: RequestBase<PrismaClient>, _extra: unknown, runtime: OrdersRuntime): Omit<OrdersContext, 'viewer'> {
   const store = new OrderStore(base.db);
   return { ...base, store, loaders: createLoaders(store), saga: runtime.saga };
 }

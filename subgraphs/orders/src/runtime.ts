@@ -28,7 +28,7 @@ export async function createOrdersRuntime(deps: RuntimeDeps<PrismaClient, Orders
   const store = new CheckoutStore(db);
   const saga = new CheckoutSaga({
     store,
-    products: createEntityClient({ url: env.PRODUCTS_SUBGRAPH_URL, internalTokenSecret: env.INTERNAL_TOKEN_SECRET, callerName: 'orders' }),
+    products: createEntityClient({ url: env.PRODUCTS_SUBGRAPH_URL, internalTokenSecret: env.INTERNAL_TOKEN_SECRET, callerName: 'orders', target: 'products' }),
     inventory: createInventoryClient({ baseUrl: env.INVENTORY_URL, internalTokenSecret: env.INTERNAL_TOKEN_SECRET, timeoutMs: env.INVENTORY_TIMEOUT_MS }),
     payments: withTimeout(new TestPaymentProvider(db, { latencyMs: env.TEST_PAYMENT_LATENCY_MS }), env.PAYMENT_TIMEOUT_MS),
     log,

@@ -1,4 +1,4 @@
-import type { RequestContext } from '@supergraph/service-kit';
+import type { RequestBase, RequestContext } from '@supergraph/service-kit';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import { createLoaders, type ProductLoaders } from './loaders.ts';
 import { ProductStore } from './store.ts';
@@ -8,7 +8,7 @@ export interface ProductsContext extends RequestContext<PrismaClient> {
   loaders: ProductLoaders;
 }
 
-export function createContext(base: RequestContext<PrismaClient>): ProductsContext {
+export function createContext(base: RequestBase<PrismaClient>): Omit<ProductsContext, 'viewer'> {
   const store = new ProductStore(base.db);
   return { ...base, store, loaders: createLoaders(store) };
 }

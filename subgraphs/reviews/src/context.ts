@@ -1,4 +1,4 @@
-import { createEntityClient, type EntityClient, type RequestContext } from '@supergraph/service-kit';
+import { createEntityClient, type EntityClient, type RequestBase, type RequestContext } from '@supergraph/service-kit';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import type { ReviewsEnv } from './env.ts';
 import { createLoaders, type ReviewLoaders } from './loaders.ts';
@@ -11,12 +11,12 @@ export interface ReviewsContext extends RequestContext<PrismaClient> {
   products: EntityClient;
 }
 
-export function createContext(base: RequestContext<PrismaClient>, env: ReviewsEnv): ReviewsContext {
+export function createContext(base: RequestBase<PrismaClient>, env: ReviewsEnv): Omit<ReviewsContext, 'viewer'> {
   const store = new ReviewStore(base.db);
   return {
     ...base,
     store,
     loaders: createLoaders(store),
-    products: createEntityClient({ url: env.PRODUCTS_SUBGRAPH_URL, internalTokenSecret: env.INTERNAL_TOKEN_SECRET, callerName: 'reviews' }),
+    products: createEntityClient({ url: env.PRODUCTS_SUBGRAPH_URL, internalTokenSecret: env.INTERNAL_TOKEN_SECRET, callerName: 'reviews', target: 'products' }),
   };
 }

@@ -1,4 +1,4 @@
-import type { RequestContext } from '@supergraph/service-kit';
+import type { RequestBase, RequestContext } from '@supergraph/service-kit';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import type { UsersEnv } from './env.ts';
 import { createLoaders, type UserLoaders } from './loaders.ts';
@@ -15,7 +15,7 @@ export interface UsersContext extends RequestContext<PrismaClient> {
   authenticatedUserIds: Set<string>;
 }
 
-export function createContext(base: RequestContext<PrismaClient>, env: UsersEnv): UsersContext {
+export function createContext(base: RequestBase<PrismaClient>, env: UsersEnv): Omit<UsersContext, 'viewer'> {
   const store = new UserStore(base.db);
   return { ...base, store, loaders: createLoaders(store), jwtSecret: env.JWT_SECRET, authenticatedUserIds: new Set() };
 }

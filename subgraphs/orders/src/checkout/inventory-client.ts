@@ -25,7 +25,7 @@ export function createInventoryClient(options: { baseUrl: string; internalTokenS
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          [IDENTITY_HEADER]: await serviceIdentityToken('orders', options.internalTokenSecret),
+          [IDENTITY_HEADER]: await serviceIdentityToken('orders', 'inventory', options.internalTokenSecret),
         },
         body: JSON.stringify(body),
         signal: AbortSignal.timeout(options.timeoutMs),
