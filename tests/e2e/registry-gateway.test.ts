@@ -9,6 +9,7 @@ import { startGatewayReplica, stackSubgraphUrls } from '../support/gateways.ts';
 import { codes, graphql, stack } from '../support/graphql.ts';
 import { operation } from '../support/operations.ts';
 import { edit, REGISTRY_TEST_TOKENS, repoSubgraph, repoSubgraphs, startRegistry, type TestRegistry } from '../support/registry.ts';
+import { within } from '../support/wait.ts';
 
 /**
  * Gateways that run from the schema registry: hot reload under load, rollback, and the registry
@@ -39,15 +40,6 @@ async function supergraphInfo(metrics: string) {
   return Object.fromEntries([...(line ?? '').matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
 }
 
-/** Polls `probe` until it holds; returns how long that took. */
-async function within(ms: number, probe: () => Promise<boolean>): Promise<number> {
-  const started = Date.now();
-  while (Date.now() - started < ms) {
-    if (await probe()) return Date.now() - started;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`not within ${ms} ms`);
-}
 
 const createdAtServed = async () => {
   const response = await graphql(gateway.url, AUTHOR_CREATED_AT, { id: productId });

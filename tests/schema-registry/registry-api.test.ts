@@ -5,17 +5,12 @@ import pg from 'pg';
 import { composeSupergraph } from '@supergraph/composition';
 import { RegistryRequestError, type RegistryClient } from '../../schema-registry/src/client.ts';
 import { repoPath } from '../../scripts/paths.ts';
-import { edit, REGISTRY_TEST_TOKENS, repoSubgraph, repoSubgraphs, startRegistry, type TestRegistry } from '../support/registry.ts';
+import { edit, REGISTRY_TEST_TOKENS, repoSubgraph, repoSubgraphs, startRegistry, refusal, type TestRegistry } from '../support/registry.ts';
 
 // Routing URLs only: these tests never send a query to a subgraph.
 const URLS = Object.fromEntries(['products', 'users', 'orders', 'inventory', 'reviews'].map((n, i) => [n, `http://127.0.0.1:${4001 + i}/graphql`]));
 const manifest = async (client: string) => JSON.parse(await readFile(repoPath('gateway', 'persisted-operations', `${client}.json`), 'utf8')).operations;
 
-async function refusal(promise: Promise<unknown>): Promise<RegistryRequestError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(RegistryRequestError);
-  return error as RegistryRequestError;
-}
 
 let registry: TestRegistry;
 let client: RegistryClient;

@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RegistryRequestError } from '../../schema-registry/src/client.ts';
 import { operationId } from '../../gateway/src/persisted-operations/manifest.ts';
 import { repoPath } from '../../scripts/paths.ts';
 import { startGatewayReplica, stackSubgraphUrls } from '../support/gateways.ts';
 import { stack } from '../support/graphql.ts';
 import { operation } from '../support/operations.ts';
-import { REGISTRY_TEST_TOKENS, repoSubgraphs, startRegistry, type TestRegistry } from '../support/registry.ts';
+import { REGISTRY_TEST_TOKENS, repoSubgraphs, startRegistry, refusal, type TestRegistry } from '../support/registry.ts';
+import { within } from '../support/wait.ts';
 
 /**
  * Attack (issue 9, §3): partner API keys lived only in each gateway's environment, so a leaked
@@ -28,21 +28,7 @@ async function asPartner(url: string, key: string) {
   return response.status;
 }
 
-/** Polls `probe` until it holds. */
-async function within(ms: number, probe: () => Promise<boolean>): Promise<void> {
-  const started = Date.now();
-  while (Date.now() - started < ms) {
-    if (await probe()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`not within ${ms} ms`);
-}
 
-async function refusal(promise: Promise<unknown>): Promise<RegistryRequestError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(RegistryRequestError);
-  return error as RegistryRequestError;
-}
 
 beforeAll(async () => {
   registry = await startRegistry();

@@ -1,11 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RegistryRequestError, type RegistryClient } from '../../schema-registry/src/client.ts';
+import type { RegistryClient } from '../../schema-registry/src/client.ts';
 import { startGatewayReplica, stackSubgraphUrls } from '../support/gateways.ts';
 import { graphql, stack } from '../support/graphql.ts';
 import { newUser } from '../support/users.ts';
-import { REGISTRY_TEST_TOKENS, repoSubgraph, repoSubgraphs, startRegistry, type TestRegistry } from '../support/registry.ts';
+import { REGISTRY_TEST_TOKENS, repoSubgraph, repoSubgraphs, startRegistry, refusal, type TestRegistry } from '../support/registry.ts';
+import { within } from '../support/wait.ts';
 
 /**
  * Attack (issue 9, §3): with a PUBLISHER token, publish the unchanged `users` schema with a routing
@@ -23,21 +24,7 @@ let publisher: RegistryClient;
 let usersUrl: string;
 let rogue: { url: string; requests: number; authorizations: string[]; server: Server };
 
-async function refusal(promise: Promise<unknown>): Promise<RegistryRequestError> {
-  const error = await promise.then(() => null, (e: unknown) => e);
-  expect(error).toBeInstanceOf(RegistryRequestError);
-  return error as RegistryRequestError;
-}
 
-/** Polls `probe` until it holds. */
-async function within(ms: number, probe: () => Promise<boolean>): Promise<void> {
-  const started = Date.now();
-  while (Date.now() - started < ms) {
-    if (await probe()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`not within ${ms} ms`);
-}
 
 /** How many times the gateway has polled the registry for its supergraph, whatever it brought. */
 const supergraphPolls = (metrics: string) =>

@@ -1,10 +1,10 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { pino } from 'pino';
 import { createRegistryService, type RegistryService } from '../../schema-registry/src/service.ts';
-import { RegistryClient, type SubgraphSubmission } from '../../schema-registry/src/client.ts';
+import { RegistryClient, RegistryRequestError, type SubgraphSubmission } from '../../schema-registry/src/client.ts';
 import { dropServiceDatabases, ensureServiceDatabases } from '../../scripts/local-databases.ts';
 import { repoPath } from '../../scripts/paths.ts';
 import { SUBGRAPH_NAMES } from '../../scripts/services.ts';
@@ -96,4 +96,11 @@ export function edit(sdl: string, from: string | RegExp, to: string): string {
   const edited = sdl.replace(from, to);
   if (edited === sdl) throw new Error(`test fixture: ${String(from)} not found in the schema`);
   return edited;
+}
+
+/** The registry's refusal of a request (the test fails if it was accepted). */
+export async function refusal(promise: Promise<unknown>): Promise<RegistryRequestError> {
+  const error = await promise.then(() => null, (e: unknown) => e);
+  expect(error).toBeInstanceOf(RegistryRequestError);
+  return error as RegistryRequestError;
 }
