@@ -27,6 +27,22 @@ describe('error formatting', () => {
     expect(development({ message: 'boom' }, error).message).toBe('boom');
   });
 
+  it('keeps a stack trace only on internal errors in development, never on an error the caller caused', () => {
+    const development = createErrorFormatter({ development: true, log: () => {} });
+    const stacktrace = ['GraphQLError: rating must be 1..5', '    at /home/dev/supergraph/subgraphs/reviews/src/resolvers.ts:42:11'];
+    for (const code of ['BAD_USER_INPUT', 'BAD_REQUEST', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'GRAPHQL_VALIDATION_FAILED', 'RATE_LIMITED']) {
+      const formatted = development({ message: 'rating must be 1..5', extensions: { code, field: 'rating', stacktrace } }, new GraphQLError('x'));
+      expect(formatted.extensions, code).toEqual({ code, field: 'rating' });
+    }
+    // A subgraph's error relayed by the gateway, with the subgraph's code.
+    const relayed = development({ message: 'No such product', extensions: { code: 'NOT_FOUND', serviceName: 'products', stacktrace } }, new GraphQLError('x'));
+    expect(relayed.extensions).toEqual({ code: 'NOT_FOUND', serviceName: 'products' });
+    // An internal error keeps it in development (that is what it is for), and loses it outside.
+    const internal = development({ message: 'boom', extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace } }, new Error('boom'));
+    expect(internal.extensions?.stacktrace).toEqual(stacktrace);
+    expect(production({ message: 'boom', extensions: { code: 'INTERNAL_SERVER_ERROR', stacktrace } }, new Error('boom')).extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
+  });
+
   it('never echoes unbounded input: quoted values are shortened, the explanation kept', () => {
     const id = 'x'.repeat(900_000);
     const message = `Variable "$id" got invalid value "${id}"; ID cannot represent this value`;

@@ -95,6 +95,17 @@ function boundExtensionValue(value: unknown): unknown {
 // Development only: stack lines stay readable, but the first line repeats the message.
 const boundStacktrace = (value: unknown) => (Array.isArray(value) ? value.map((line) => (typeof line === 'string' ? boundErrorMessage(line) : line)) : value);
 
+/**
+ * An error the caller caused (an exposed code) carries no stack trace, in development too: the
+ * trace is about our code, not their request, and it shows absolute paths. Only internal errors
+ * keep theirs in development (includeStacktraceInErrorResponses), where they help debugging.
+ */
+function withoutStacktrace(formatted: GraphQLFormattedError): GraphQLFormattedError {
+  if (!formatted.extensions || !('stacktrace' in formatted.extensions)) return formatted;
+  const { stacktrace: _stacktrace, ...extensions } = formatted.extensions;
+  return { ...formatted, extensions };
+}
+
 function bounded(formatted: GraphQLFormattedError): GraphQLFormattedError {
   const extensions = formatted.extensions && Object.fromEntries(Object.entries(formatted.extensions).map(([key, value]) => [key, key === 'stacktrace' ? boundStacktrace(value) : boundExtensionValue(value)]));
   return { ...formatted, message: boundErrorMessage(formatted.message), ...(extensions ? { extensions } : {}) };
@@ -103,14 +114,15 @@ function bounded(formatted: GraphQLFormattedError): GraphQLFormattedError {
 /**
  * Apollo `formatError`: keeps the known codes, masks everything else as an internal error
  * (logged with its stack) so no database or library detail leaks outside development. Every
- * message that goes out is bounded (boundErrorMessage), whatever its code.
+ * message that goes out is bounded (boundErrorMessage), whatever its code; errors with a known
+ * code never carry a stack trace, only internal ones do, and only in development.
  */
 export function createErrorFormatter(options: { development: boolean; log: (error: unknown) => void }) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
-    if (typeof code === 'string' && EXPOSED_CODES.has(code)) return bounded(formatted);
+    if (typeof code === 'string' && EXPOSED_CODES.has(code)) return bounded(withoutStacktrace(formatted));
     // Errors relayed from a subgraph by the gateway keep the subgraph's already-safe shape.
-    if (formatted.extensions?.serviceName && typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) return bounded(formatted);
+    if (formatted.extensions?.serviceName && typeof code === 'string' && code !== ErrorCode.INTERNAL_SERVER_ERROR) return bounded(withoutStacktrace(formatted));
     const original = unwrapResolverError(error);
     if (isUnstorableTextError(original)) {
       return {
