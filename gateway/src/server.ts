@@ -146,6 +146,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     },
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: options.development,
+    // runService owns SIGTERM/SIGINT (drain, exit 0): Apollo's handler would re-send the signal.
+    stopOnTerminationSignals: false,
     introspection: options.development,
     formatError: createErrorFormatter({
       development: options.development,

@@ -162,15 +162,41 @@ export function createListeners(app: Express) {
   };
 }
 
-/** Runs `stop` once on SIGINT/SIGTERM, then exits; a second signal exits at once. */
-export function onShutdownSignal(stop: () => Promise<void>, log: { info: (msg: string) => void; error: (obj: unknown, msg: string) => void }) {
+/** How long a service drains on SIGTERM/SIGINT before it exits anyway (SHUTDOWN_TIMEOUT_MS). */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 25_000;
+
+/**
+ * The one owner of SIGINT/SIGTERM in a service process (Apollo Server's own handlers are off:
+ * `stopOnTerminationSignals: false`, because it re-sends the signal after stopping, which would
+ * look like a second one here). The first signal runs `stop` (listeners stop accepting, requests
+ * in flight finish, then dependencies close) and exits 0; a failed stop exits 1. A second signal
+ * exits at once (1), and so does a drain that outlives `timeoutMs` (Kubernetes' default grace
+ * period is 30 s: 25 s leaves it time to spare).
+ */
+export function onShutdownSignal(
+  stop: () => Promise<void>,
+  log: { info: (msg: string) => void; error: (obj: unknown, msg: string) => void },
+  options: { timeoutMs?: number } = {},
+) {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS;
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(1);
+    if (stopping) {
+      log.error({ signal }, `${signal} received again while draining: exiting now`);
+      process.exit(1);
+    }
     stopping = true;
-    log.info(`${signal} received, shutting down`);
+    log.info(`${signal} received: finishing requests in flight (at most ${timeoutMs} ms), then exiting`);
+    const deadline = setTimeout(() => {
+      log.error({ timeoutMs }, `still draining after ${timeoutMs} ms (SHUTDOWN_TIMEOUT_MS): exiting now`);
+      process.exit(1);
+    }, timeoutMs);
     stop().then(
-      () => process.exit(0),
+      () => {
+        clearTimeout(deadline);
+        log.info('stopped cleanly');
+        process.exit(0);
+      },
       (error) => {
         log.error(error, 'shutdown failed');
         process.exit(1);
@@ -181,19 +207,21 @@ export function onShutdownSignal(stop: () => Promise<void>, log: { info: (msg: s
   process.on('SIGTERM', handler);
 }
 
-const metricsEnvSchema = (defaultPort: number) =>
+const runServiceEnvSchema = (defaultPort: number) =>
   z.object({
     HOST: z.string().default('127.0.0.1'),
     /** The internal metrics listener's port (each service has its own default: defaultMetricsPort). */
     METRICS_PORT: portSchema(defaultPort),
     /** Its interface; unset: HOST. */
     METRICS_HOST: z.string().optional(),
+    /** How long SIGTERM/SIGINT may drain requests in flight before the process exits anyway. */
+    SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).default(DEFAULT_SHUTDOWN_TIMEOUT_MS),
   });
 
 /**
  * A service process's entry point (each subgraph, the gateway, the registry): `start` parses its
  * settings, builds and listens; its metrics get their own internal listener (METRICS_PORT); then
- * the URLs are logged and signals stop it cleanly. A failure to
+ * the URLs are logged and signals stop it cleanly (onShutdownSignal: drain, exit 0). A failure to
  * start is logged and exits 1, so a launcher or an orchestrator sees it at once.
  */
 export async function runService(
@@ -203,15 +231,19 @@ export async function runService(
 ): Promise<void> {
   const log = createLogger(name);
   try {
-    // Parsed here, once, for every service alike: where its internal metrics listener is.
-    const env = parseEnv(metricsEnvSchema(defaultMetricsPort(options.defaultPublicPort)));
+    // Parsed here, once, for every service alike: its internal metrics listener, its drain deadline.
+    const env = parseEnv(runServiceEnvSchema(defaultMetricsPort(options.defaultPublicPort)));
     const service = await start(log);
     const metrics = await listen(createMetricsApp(service.metrics), env.METRICS_PORT, env.METRICS_HOST ?? env.HOST);
     log.info({ url: service.url, metrics: `${metrics.url}/metrics` }, `${name} ready`);
-    onShutdownSignal(async () => {
-      await service.close();
-      await metrics.close();
-    }, log);
+    onShutdownSignal(
+      async () => {
+        await service.close();
+        await metrics.close();
+      },
+      log,
+      { timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
+    );
   } catch (error) {
     log.fatal({ err: error }, `${name} failed to start`);
     process.exit(1);

@@ -181,6 +181,8 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
   const apollo = new ApolloServer<Ctx>({
     schema: buildSubgraphSchema([{ typeDefs: parse(readFileSync(definition.schemaFile, 'utf8')), resolvers: definition.resolvers }]),
     includeStacktraceInErrorResponses: development,
+    // runService owns SIGTERM/SIGINT (drain, exit 0): Apollo's handler would re-send the signal.
+    stopOnTerminationSignals: false,
     introspection: development,
     formatError: createErrorFormatter({ development, log: (error) => log.error({ err: error }, 'unexpected resolver error') }),
     // Inline tracing is for Apollo's hosted studio, which this platform does not use.
