@@ -1,0 +1,70 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { dropServiceDatabases, ensureServiceDatabases } from '../../scripts/local-databases.ts';
+import { repoPath } from '../../scripts/paths.ts';
+
+const cleanups: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+});
+
+export const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+export interface ServiceProcess {
+  url: string;
+  child: ChildProcess;
+  /** How it ended: its exit code, or the signal that killed it. */
+  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/**
+ * A real service process (`entry` run through tsx, as `npm start` runs it), on free public and
+ * metrics ports, ready when its /readyz answers. Killed after the test file if still running.
+ */
+export async function startServiceProcess(entry: string, env: Record<string, string>): Promise<ServiceProcess> {
+  const [port, metricsPort] = [await freePort(), await freePort()];
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: repoPath(),
+    env: { ...process.env, LOG_LEVEL: 'warn', PORT: String(port), METRICS_PORT: String(metricsPort), ...env },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  cleanups.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${entry} exited with ${child.exitCode} before it was ready`);
+    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) return { url, child, exit };
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${entry} did not get ready`);
+}
+
+/**
+ * A database of a test's own for one subgraph process: a new PostgreSQL database when
+ * DATABASE_URL is set, a PGlite folder otherwise; dropped after the test file.
+ */
+export async function ownDatabase(service: string): Promise<Record<string, string>> {
+  const serverUrl = process.env.DATABASE_URL;
+  const runId = `p${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+  if (serverUrl) {
+    const url = (await ensureServiceDatabases(serverUrl, runId, [service]))[service]!;
+    cleanups.push(() => dropServiceDatabases(serverUrl, runId, [service]));
+    return { DATABASE_URL: url };
+  }
+  const dataDir = await mkdtemp(join(tmpdir(), `${service}-process-`));
+  cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+  return { DATA_DIR: dataDir };
+}
