@@ -30,6 +30,10 @@ const EXPOSED_CODES = new Set<string>([
   'SUBGRAPH_UNAVAILABLE',
   // Too many attempts (the gateway's sign-up/log-in budgets): says when to retry.
   'RATE_LIMITED',
+  // A subgraph refused the work for now (admission control, ADR 0012): retry after a moment.
+  'SERVICE_OVERLOADED',
+  // A subgraph refused the request the gateway sent it (HTTP 4xx), typically a field it does not serve yet.
+  'SUBGRAPH_REQUEST_REFUSED',
 ]);
 
 export function userError(code: Exclude<ErrorCode, 'INTERNAL_SERVER_ERROR'>, message: string, extra: Record<string, unknown> = {}) {

@@ -1,3 +1,4 @@
+export * from './admission.ts';
 export * from './database.ts';
 export * from './env.ts';
 export * from './errors.ts';

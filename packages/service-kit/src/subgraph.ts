@@ -15,6 +15,7 @@ import { createEventBus, type EventBus } from './events.ts';
 import { createResponseCachePurger, type ResponseCachePurger } from './response-cache.ts';
 import { Counter } from 'prom-client';
 import { createErrorFormatter } from './errors.ts';
+import { AdmissionGate, admissionControlled, admissionLimitsFor, createAdmissionMetrics, type AdmissionLimits } from './admission.ts';
 import { refuseNulBytesPlugin } from './nul-bytes.ts';
 import { createListeners, createServiceApp, runService, type RunningServer } from './http.ts';
 import { IDENTITY_HEADER, verifyIdentityToken, type Viewer } from './identity.ts';
@@ -116,6 +117,11 @@ export const subgraphEnvSchema = (name: string, defaultPort: number) =>
     REDIS_URL: z.string().url().optional(),
     REDIS_KEY_PREFIX: z.string().default('supergraph:'),
     EVENTS_CHANNEL_PREFIX: z.string().default('supergraph:'),
+    // Admission control (admission.ts, ADR 0012); unset: derived from the database pool size.
+    ADMISSION_MAX_CONCURRENT: z.coerce.number().int().min(1).max(10_000).optional(),
+    ADMISSION_MAX_QUEUE: z.coerce.number().int().min(0).max(100_000).optional(),
+    ADMISSION_QUEUE_TIMEOUT_MS: z.coerce.number().int().min(0).max(600_000).optional(),
+    ADMISSION_RETRY_AFTER_SECONDS: z.coerce.number().int().min(1).max(3_600).optional(),
   });
 
 export interface SubgraphOptions<Extra> {
@@ -131,6 +137,8 @@ export interface SubgraphOptions<Extra> {
   eventsChannelPrefix?: string;
   /** Must match the gateway's REDIS_KEY_PREFIX: purges address its response cache. */
   redisKeyPrefix?: string;
+  /** Admission control of GraphQL requests; unset values are derived from the database pool (ADR 0012). */
+  admission?: Partial<AdmissionLimits>;
 }
 
 export interface SubgraphService<Db> {
@@ -139,6 +147,8 @@ export interface SubgraphService<Db> {
   database: DatabaseLocation;
   metrics: ServiceMetrics;
   app: express.Express;
+  /** Its GraphQL admission control: limits, and requests executing and waiting now. */
+  admission: AdmissionGate;
   seeded: Record<string, number> | null;
   listen(port: number, host?: string): Promise<RunningServer>;
   close(): Promise<void>;
@@ -195,6 +205,13 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
   });
   await apollo.start();
 
+  const admissionLimits = admissionLimitsFor(database.poolMax, options.admission);
+  const admissionMetrics = createAdmissionMetrics(metrics.registry, admissionLimits);
+  const admission = new AdmissionGate(admissionLimits, ({ active, queued }) => {
+    admissionMetrics.inFlight.set(active);
+    admissionMetrics.queueDepth.set(queued);
+  });
+
   let internal: { guard: RequestHandler; router: RequestHandler } | undefined;
   if (definition.internalRoutes) {
     const router = express.Router();
@@ -210,13 +227,16 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
     },
     bodyLimit: '2mb',
     publicMetrics: options.nodeEnv !== 'production',
-    graphql: expressMiddleware(apollo, {
-      context: async ({ req, res }) => {
-        const viewer = await viewerFromIdentityHeader(req.headers[IDENTITY_HEADER], options.internalTokenSecret, definition.name);
-        const requestLog = log.child({ requestId: res.locals.requestId as string, traceId: res.locals.traceId as string });
-        return withViewer(definition.createContext({ db, log: requestLog, responseCache }, options.extra, runtime), viewer) as Ctx;
-      },
-    }),
+    graphql: admissionControlled(
+      { service: definition.name, gate: admission, metrics: admissionMetrics },
+      expressMiddleware(apollo, {
+        context: async ({ req, res }) => {
+          const viewer = await viewerFromIdentityHeader(req.headers[IDENTITY_HEADER], options.internalTokenSecret, definition.name);
+          const requestLog = log.child({ requestId: res.locals.requestId as string, traceId: res.locals.traceId as string });
+          return withViewer(definition.createContext({ db, log: requestLog, responseCache }, options.extra, runtime), viewer) as Ctx;
+        },
+      }),
+    ),
     internal,
   });
 
@@ -227,6 +247,7 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
     database,
     metrics,
     app,
+    admission,
     seeded,
     listen: listeners.listen,
     async close() {
@@ -279,6 +300,12 @@ export async function runSubgraph<Db extends Disconnectable, Ctx extends Request
       redisUrl: env.REDIS_URL,
       eventsChannelPrefix: env.EVENTS_CHANNEL_PREFIX,
       redisKeyPrefix: env.REDIS_KEY_PREFIX,
+      admission: {
+        maxConcurrent: env.ADMISSION_MAX_CONCURRENT,
+        maxQueue: env.ADMISSION_MAX_QUEUE,
+        queueTimeoutMs: env.ADMISSION_QUEUE_TIMEOUT_MS,
+        retryAfterSeconds: env.ADMISSION_RETRY_AFTER_SECONDS,
+      },
     });
     const running = await service.listen(env.PORT, env.HOST);
     return { url: `${running.url}/graphql`, close: () => service.close(), metrics: service.metrics };
