@@ -10,5 +10,5 @@ const contract = storefrontOperationsSource();
 for (const [client, operations] of Object.entries(MANIFEST_CLIENTS)) {
   const file = repoPath('gateway', 'persisted-operations', `${client}.json`);
   await writeFile(file, `${JSON.stringify(buildManifest(contract, operations), null, 2)}\n`);
-  console.log(`${file.slice(repoPath().length + 1)}: ${operations === 'all' ? 'every contract query and mutation' : operations.join(', ')}`);
+  console.log(`${file.slice(repoPath().length + 1)}: ${operations === 'all' ? 'every contract operation' : operations.join(', ')}`);
 }

@@ -13,9 +13,8 @@ const manifestSchema = z.object({
 export type Manifest = z.infer<typeof manifestSchema>;
 
 /**
- * Which contract operations each client's list holds: 'all' is every query and mutation (the
- * storefronts). Subscriptions join the lists when the gateway serves them: until then the
- * schema registry rightly refuses them, as they do not validate against the supergraph.
+ * Which contract operations each client's list holds: 'all' is every operation of the contract,
+ * subscriptions included (the storefronts; the gateway serves subscriptions over graphql-ws).
  */
 export const MANIFEST_CLIENTS: Record<string, 'all' | string[]> = {
   storefront: 'all',
@@ -27,7 +26,7 @@ export const operationId = (body: string) => createHash('sha256').update(body).d
 export function buildManifest(source: string, names: 'all' | string[]): Manifest {
   const operations = parse(source)
     .definitions.filter((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition' && !!d.name)
-    .filter((d) => (names === 'all' ? d.operation !== 'subscription' : names.includes(d.name!.value)))
+    .filter((d) => names === 'all' || names.includes(d.name!.value))
     .map((d) => {
       const body = print(d);
       return { id: operationId(body), name: d.name!.value, type: d.operation, body };
