@@ -6,14 +6,14 @@ export function createSubgraphFetchMetrics(registry: Registry): SubgraphFetchMet
   return {
     duration: new Histogram({
       name: 'subgraph_fetch_duration_seconds',
-      help: 'Latency of the gateway\'s fetches to each subgraph, by outcome',
+      help: 'Latency of the gateway\'s fetches to each subgraph, by outcome (ok, refused: overload or 4xx, error)',
       labelNames: ['subgraph', 'outcome'],
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
     errors: new Counter({
       name: 'subgraph_fetch_errors_total',
-      help: 'Failed subgraph fetches, by reason (timeout, connection_refused, http_5xx, circuit_open, network)',
+      help: 'Failed subgraph fetches, by reason (timeout, connection_refused, http_5xx, circuit_open, network; overloaded and refused_4xx, which the breaker does not count)',
       labelNames: ['subgraph', 'reason'],
       registers: [registry],
     }),

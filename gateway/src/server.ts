@@ -33,6 +33,7 @@ import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import { SubgraphDataSource } from './subgraph-data-source.ts';
 import { createSubgraphFetcher, type SubgraphFetcherOptions } from './subgraph-fetcher.ts';
 import { createSubgraphFetchMetrics, supergraphVersionMetric } from './gateway-metrics.ts';
+import { overloadRefusalPlugin } from './overload-refusal.ts';
 
 export interface GatewayOptions {
   /** The supergraph to serve; with a registry, only until the registry answers. */
@@ -160,6 +161,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       requestMetricsPlugin(metrics.registry, operationLists),
       credentialAttemptsPlugin(options.credentialAttempts ?? DEFAULT_CREDENTIAL_ATTEMPT_LIMITS, redis, keyPrefix),
       ...httpCachePolicyPlugins<GatewayContext>(),
+      overloadRefusalPlugin<GatewayContext>(), // a subgraph's overload refusal and nothing else: 503 + Retry-After (ADR 0012)
       ...(redis && options.responseCache !== false ? [responseCachePlugin(redis, keyPrefix, metrics.registry)] : []),
       ...(protection.plugins as ApolloServerPlugin<GatewayContext>[]), ...(options.development ? [] : [ApolloServerPluginLandingPageDisabled()])],
   });

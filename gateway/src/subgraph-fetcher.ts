@@ -11,6 +11,13 @@ import type { Logger } from '@supergraph/service-kit';
  * (opossum). When a subgraph is down or slow the gateway answers within the timeout with what the
  * other subgraphs resolved; once the breaker opens it fails that subgraph's fetches at once
  * instead of waiting, and lets one trial through after `resetTimeoutMs`.
+ *
+ * Busy is not broken (ADR 0007, amended by ADR 0012): the breaker counts only real failures
+ * (timeouts, connection errors, 5xx). A subgraph's overload refusal (503 SERVICE_OVERLOADED, or
+ * 429) reaches the client as SERVICE_OVERLOADED with the retry hint; a 4xx (the request's shape:
+ * typically a field published before the subgraph serves it) as SUBGRAPH_REQUEST_REFUSED. Neither
+ * opens the breaker: the subgraph answered, and failing it for everyone would turn one client's
+ * retryable refusal or one bad operation into an outage of every field it serves.
  */
 export interface SubgraphFetcherOptions {
   subgraph: string;
@@ -30,6 +37,30 @@ export class SubgraphServerError extends Error {
   override name = 'SubgraphServerError';
 }
 
+/** The subgraph refused the work for now (its admission control): a retryable answer, not a failure. */
+export class SubgraphOverloadedError extends Error {
+  override name = 'SubgraphOverloadedError';
+  constructor(readonly retryAfterSeconds: number) {
+    super('subgraph overloaded');
+  }
+}
+
+/** The subgraph refused the request itself (HTTP 4xx): its shape, not the subgraph's health. */
+export class SubgraphRefusedRequestError extends Error {
+  override name = 'SubgraphRefusedRequestError';
+  constructor(
+    readonly status: number,
+    /** The subgraph's own error code (GRAPHQL_VALIDATION_FAILED…), when it gave one. */
+    readonly subgraphCode: string | undefined,
+  ) {
+    super(`subgraph answered HTTP ${status}`);
+  }
+}
+
+export const SERVICE_OVERLOADED = 'SERVICE_OVERLOADED';
+export const SUBGRAPH_REQUEST_REFUSED = 'SUBGRAPH_REQUEST_REFUSED';
+const DEFAULT_RETRY_AFTER_SECONDS = 1;
+
 const agent = new Agent({ keepAliveTimeout: 30_000, connections: 128, pipelining: 1 });
 
 export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher {
@@ -45,8 +76,7 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
       signal: AbortSignal.timeout(options.timeoutMs),
     });
     const text = await response.body.text();
-    // A 5xx is the subgraph failing, and counts against its breaker.
-    if (response.statusCode >= 500) throw new SubgraphServerError(`${subgraph} answered HTTP ${response.statusCode}`);
+    if (response.statusCode >= 400) throw refusalOrFailure(subgraph, response.statusCode, text, response.headers['retry-after']);
     const responseHeaders = new Headers();
     for (const [name, value] of Object.entries(response.headers)) {
       if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
@@ -60,6 +90,8 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
     volumeThreshold: options.breaker.volumeThreshold,
     resetTimeout: options.breaker.resetTimeoutMs,
     rollingCountTimeout: options.breaker.rollingCountMs,
+    // Refusals are answers: they neither count as failures nor open the breaker (see above).
+    errorFilter: (error: unknown) => error instanceof SubgraphOverloadedError || error instanceof SubgraphRefusedRequestError,
   });
   breaker.on('open', () => {
     metrics.circuitOpen.set({ subgraph }, 1);
@@ -79,6 +111,23 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
       end({ outcome: 'ok' });
       return response;
     } catch (error) {
+      if (error instanceof SubgraphOverloadedError) {
+        end({ outcome: 'refused' });
+        metrics.errors.inc({ subgraph, reason: 'overloaded' });
+        throw new GraphQLError(`The ${subgraph} service is busy; retry in ${error.retryAfterSeconds} s`, {
+          extensions: { code: SERVICE_OVERLOADED, subgraph, retryable: true, retryAfterSeconds: error.retryAfterSeconds },
+        });
+      }
+      if (error instanceof SubgraphRefusedRequestError) {
+        end({ outcome: 'refused' });
+        metrics.errors.inc({ subgraph, reason: 'refused_4xx' });
+        options.log.warn({ subgraph, status: error.status, subgraphCode: error.subgraphCode }, 'subgraph refused the request the gateway sent it');
+        throw new GraphQLError(
+          `The ${subgraph} service refused this request (HTTP ${error.status}${error.subgraphCode ? `, ${error.subgraphCode}` : ''}); fields it provides are null. ` +
+            'It may not serve part of the supergraph yet (a schema published before its deploy).',
+          { extensions: { code: SUBGRAPH_REQUEST_REFUSED, subgraph, status: error.status, ...(error.subgraphCode ? { subgraphCode: error.subgraphCode } : {}) } },
+        );
+      }
       const reason = (error as { code?: string }).code === 'EOPENBREAKER' ? 'circuit_open' : errorReason(error);
       end({ outcome: 'error' });
       metrics.errors.inc({ subgraph, reason });
@@ -97,4 +146,32 @@ function errorReason(error: unknown): string {
   if (e.code === 'ECONNREFUSED') return 'connection_refused';
   if (error instanceof SubgraphServerError) return 'http_5xx';
   return 'network';
+}
+
+/**
+ * What an HTTP error status of a subgraph means. 503 with SERVICE_OVERLOADED (its admission
+ * control) and 429 are refusals to retry later; any other 4xx refuses the request itself; every
+ * other 5xx is the subgraph failing, and counts against its breaker.
+ */
+export function refusalOrFailure(subgraph: string, status: number, body: string, retryAfter: string | string[] | undefined): Error {
+  const code = firstErrorCode(body);
+  if ((status === 503 && code === SERVICE_OVERLOADED) || status === 429) return new SubgraphOverloadedError(retryAfterSeconds(retryAfter));
+  if (status < 500) return new SubgraphRefusedRequestError(status, code);
+  return new SubgraphServerError(`${subgraph} answered HTTP ${status}`);
+}
+
+/** The first error's code of a GraphQL error body, if it looks like one (never free text). */
+function firstErrorCode(body: string): string | undefined {
+  try {
+    const code = (JSON.parse(body) as { errors?: Array<{ extensions?: { code?: unknown } }> }).errors?.[0]?.extensions?.code;
+    return typeof code === 'string' && /^[A-Z][A-Z0-9_]{0,63}$/.test(code) ? code : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Retry-After in seconds (1..3600); an HTTP date or anything else gives the default. */
+function retryAfterSeconds(header: string | string[] | undefined): number {
+  const value = Number(Array.isArray(header) ? header[0] : header);
+  return Number.isInteger(value) && value >= 1 ? Math.min(value, 3_600) : DEFAULT_RETRY_AFTER_SECONDS;
 }

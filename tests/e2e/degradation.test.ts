@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -5,6 +6,7 @@ import { demoIds, readCounter } from '@supergraph/service-kit';
 import { graphql, stack } from '../support/graphql.ts';
 import { startGatewayReplica, stackSubgraphUrls } from '../support/gateways.ts';
 import { operation } from '../support/operations.ts';
+import { repoPath } from '../../scripts/paths.ts';
 
 /**
  * A gateway of this test's own, wired to the stack's subgraphs except inventory, which is made to
@@ -132,5 +134,82 @@ describe('a subgraph down or slow', () => {
     expect(down.data!.product).toMatchObject({ id: demoIds.product(5), name: expect.any(String), stock: null });
     expect(down.errors!.map((e) => e.extensions?.code)).toEqual(['SUBGRAPH_UNAVAILABLE']);
     expect(ms).toBeLessThan(TIMEOUT_MS * 5);
+  });
+});
+
+/** A stand-in subgraph that answers every request with `status`, `body` and `headers`; counts them. */
+async function answeringServer(status: number, body: unknown, headers: Record<string, string> = {}): Promise<{ url: string; requests: () => number }> {
+  let requests = 0;
+  const server = createServer((_req, res) => {
+    requests++;
+    res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`, requests: () => requests };
+}
+
+const OVERLOADED = { errors: [{ message: 'The inventory service is busy; retry in 2 s', extensions: { code: 'SERVICE_OVERLOADED', retryable: true, retryAfterSeconds: 2 } }] };
+const circuitOpen = (metrics: string, subgraph: string) => new RegExp(`subgraph_circuit_open\\{[^}]*subgraph="${subgraph}"[^}]*\\} 1`).test(metrics);
+
+describe('a busy subgraph is not a dead one (ADR 0012)', () => {
+  it('passes an overload refusal on as SERVICE_OVERLOADED with its retry hint, and never opens the breaker for it', async () => {
+    const inventory = await answeringServer(503, OVERLOADED, { 'retry-after': '2' });
+    const gateway = await gatewayWithInventoryAt(inventory.url);
+    const query = `query ($id: ID!) { product(id: $id) { id name stock } }`;
+    for (let i = 0; i < 6; i++) {
+      const response = await graphql(gateway.url, query, { id: demoIds.product(1) });
+      // Partial data: the client has a product to show, so 200.
+      expect(response.status).toBe(200);
+      expect(response.data!.product).toMatchObject({ id: demoIds.product(1), name: expect.any(String), stock: null });
+      expect(response.errors!.map((e) => e.extensions)).toEqual([{ code: 'SERVICE_OVERLOADED', subgraph: 'inventory', retryable: true, retryAfterSeconds: 2 }]);
+    }
+    expect(inventory.requests()).toBe(6); // never failed fast: the breaker stayed closed
+    expect(circuitOpen(await gateway.metrics(), 'inventory')).toBe(false);
+    expect(await gateway.metrics()).toMatch(/subgraph_fetch_errors_total\{[^}]*reason="overloaded"[^}]*\} 6/);
+  });
+
+  it('answers 503 with Retry-After when the refusal left no data at all', async () => {
+    const products = await answeringServer(503, OVERLOADED, { 'retry-after': '2' });
+    const gateway = await startGatewayReplica({ subgraphUrls: { ...stackSubgraphUrls(), products: products.url } });
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `query ($id: ID!) { product(id: $id) { id name } }`, variables: { id: demoIds.product(1) } }),
+    });
+    expect(response.status).toBe(503);
+    expect(response.headers.get('retry-after')).toBe('2');
+    const body = (await response.json()) as { data: unknown; errors: Array<{ extensions: Record<string, unknown> }> };
+    expect(body.data).toEqual({ product: null });
+    expect(body.errors.map((e) => e.extensions.code)).toEqual(['SERVICE_OVERLOADED']);
+  });
+
+  it('answers a field published before its subgraph serves it with SUBGRAPH_REQUEST_REFUSED naming the subgraph, not an internal error, and keeps the breaker closed', async () => {
+    // The supergraph a registry serves once `Product.brand` is published, before products is deployed with it.
+    const ahead = (await readFile(repoPath('supergraph.graphql'), 'utf8')).replace(
+      /(type Product\n(?:  @join__type\([^\n]*\)\n)+\{\n  id: ID!\n)/,
+      '$1  brand: String @join__field(graph: PRODUCTS)\n',
+    );
+    expect(ahead).toContain('brand: String');
+    const gateway = await startGatewayReplica({
+      supergraphSdl: ahead,
+      resilience: { subgraphTimeoutMs: 10_000, breaker: { errorThresholdPercentage: 50, volumeThreshold: 3, resetTimeoutMs: 60_000, rollingCountMs: 30_000 } },
+    });
+    for (let i = 0; i < 5; i++) {
+      const response = await graphql(gateway.url, `query ($id: ID!) { product(id: $id) { id name brand } }`, { id: demoIds.product(1) });
+      expect(response.data).toEqual({ product: null });
+      expect(response.errors).toEqual([
+        {
+          message: expect.stringMatching(/^The products service refused this request \(HTTP 400, GRAPHQL_VALIDATION_FAILED\)/),
+          extensions: { code: 'SUBGRAPH_REQUEST_REFUSED', subgraph: 'products', status: 400, subgraphCode: 'GRAPHQL_VALIDATION_FAILED' },
+        },
+      ]);
+      expect(JSON.stringify(response.errors)).not.toMatch(/127\.0\.0\.1|stacktrace|INTERNAL_SERVER_ERROR|"400: "/);
+    }
+    // Everyone else's requests to products still go through.
+    const other = await graphql(gateway.url, `query ($id: ID!) { product(id: $id) { id name } }`, { id: demoIds.product(1) });
+    expect(other.errors).toBeUndefined();
+    expect(other.data!.product.name).toEqual(expect.any(String));
+    expect(circuitOpen(await gateway.metrics(), 'products')).toBe(false);
   });
 });
