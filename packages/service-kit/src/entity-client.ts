@@ -1,3 +1,5 @@
+import { GraphQLError } from 'graphql';
+import { SERVICE_OVERLOADED } from './admission.ts';
 import { IDENTITY_HEADER, serviceIdentityToken } from './identity.ts';
 
 /**
@@ -34,7 +36,15 @@ export function createEntityClient(options: EntityClientOptions) {
         body: JSON.stringify({ query, variables: { representations: ids.map((id) => ({ __typename: typename, id })) } }),
         signal: AbortSignal.timeout(options.timeoutMs ?? 5_000),
       });
-      const body = (await response.json().catch(() => null)) as { data?: { _entities?: Array<T | null> }; errors?: unknown[] } | null;
+      const body = (await response.json().catch(() => null)) as { data?: { _entities?: Array<T | null> }; errors?: Array<{ extensions?: { code?: unknown } }> } | null;
+      if (response.status === 503 && body?.errors?.[0]?.extensions?.code === SERVICE_OVERLOADED) {
+        // The other subgraph is busy (its admission control): the caller's request is refused the
+        // same way, retryably, rather than failing as an internal error (ADR 0012).
+        const retryAfterSeconds = Math.min(Math.max(Number(response.headers.get('retry-after')) || 1, 1), 3_600);
+        throw new GraphQLError(`The ${options.target} service is busy; retry in ${retryAfterSeconds} s`, {
+          extensions: { code: SERVICE_OVERLOADED, retryable: true, retryAfterSeconds },
+        });
+      }
       if (!response.ok || !body?.data?._entities) {
         throw new EntityClientError(`${typename} look-up at ${options.url} failed with HTTP ${response.status}`);
       }

@@ -144,7 +144,13 @@ export class CheckoutSaga {
     return finished;
   }
 
-  /** A repeated idempotency key: same cart -> the same order (once settled); other cart -> refused. */
+  /**
+   * A repeated idempotency key: same cart -> the same order, never a second one; other cart ->
+   * refused. The repeat first waits for the request that is driving the order to settle it; if
+   * the order is still unfinished after `settleWaitMs` (that request timed out at the gateway, or
+   * its process died), the repeat drives it on itself, as recovery would: every step is
+   * idempotent per order id, so a client retrying after a timeout gets its order completed.
+   */
   private async replay(order: Order, fingerprint: string): Promise<OrderWithItems> {
     if (order.cartFingerprint !== fingerprint) {
       throw badUserInput('This idempotency key was already used for a different cart', { field: 'idempotencyKey' });
@@ -152,7 +158,8 @@ export class CheckoutSaga {
     const deadline = Date.now() + this.deps.settleWaitMs;
     for (;;) {
       const current = (await this.deps.store.find(order.id))!;
-      if (current.checkoutStep === 'DONE' || Date.now() >= deadline) return current;
+      if (current.checkoutStep === 'DONE') return current;
+      if (Date.now() >= deadline) return this.advance(order.id);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }
