@@ -98,7 +98,8 @@ async function publishLocalSchemas(): Promise<void> {
   // The admin token: here the working tree is the truth, routing URLs included (a routing-URL change is an admin's, ADR 0011).
   const client = new RegistryClient(`http://127.0.0.1:${REGISTRY_PORT}`, env.REGISTRY_ADMIN_TOKEN);
   const subgraphs = await readSupergraphConfig(repoPath('supergraph.yaml'));
-  const outcome = await client.publish(subgraphs.map((s) => ({ name: s.name, sdl: s.sdl, url: s.url })), { author: 'npm start', force: true });
+  // deployFollows: the subgraphs this script starts serve these very files, and may still be starting (ADR 0013).
+  const outcome = await client.publish(subgraphs.map((s) => ({ name: s.name, sdl: s.sdl, url: s.url })), { author: 'npm start', force: true, deployFollows: true });
   console.log(`[registry ] local subgraphs ${outcome.status}: supergraph version ${outcome.supergraphVersion}`);
   for (const list of ['storefront', 'partner-catalog']) {
     const manifest = JSON.parse(await readFile(repoPath('gateway', 'persisted-operations', `${list}.json`), 'utf8'));

@@ -1,9 +1,9 @@
-import type { CheckReport, PublishOutcome, SubgraphSubmission } from './registry.ts';
+import type { CheckReport, PublishOutcome, ServedSchemaCheck, ServedSchemaProblem, SubgraphSubmission } from './registry.ts';
 import type { SchemaChange } from './checks/schema-changes.ts';
 import type { RoutingUrlChange } from './routing-urls.ts';
 import type { StoredOperation } from './store.ts';
 
-export type { CheckReport, PublishOutcome, RoutingUrlChange, SchemaChange, SubgraphSubmission };
+export type { CheckReport, PublishOutcome, RoutingUrlChange, SchemaChange, ServedSchemaCheck, ServedSchemaProblem, SubgraphSubmission };
 
 /** A partner API key as the registry lists it: never the key. */
 export interface PartnerKeyInfo {
@@ -36,7 +36,11 @@ export class RegistryClient {
     return this.request('POST', '/v1/checks', { subgraphs });
   }
 
-  publish(subgraphs: SubgraphSubmission[], options: { author: string; force?: boolean }): Promise<PublishOutcome> {
+  /**
+   * Publishes once the subgraphs serve what is submitted (refused with SCHEMA_NOT_DEPLOYED or
+   * SUBGRAPH_UNREACHABLE otherwise); `deployFollows` skips that check, on purpose (ADR 0013).
+   */
+  publish(subgraphs: SubgraphSubmission[], options: { author: string; force?: boolean; deployFollows?: boolean }): Promise<PublishOutcome> {
     return this.request('POST', '/v1/publish', { subgraphs, ...options });
   }
 

@@ -15,4 +15,6 @@ export const registryEnvSchema = z.object({
   REGISTRY_GATEWAY_TOKEN: registryTokenSchema('gateway'),
   /** Hosts routing URLs may point at (`host`, `host:port`, `*.domain`), comma-separated; unset: any (ADR 0011). */
   REGISTRY_ROUTING_URL_HOSTS: z.string().optional().transform(parseRoutingUrlHosts),
+  /** How long a subgraph may take to answer `{ _service { sdl } }` when its publish is checked (ADR 0013). */
+  REGISTRY_SERVED_SCHEMA_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
 });

@@ -26,5 +26,9 @@ export const RegistryErrorCode = {
   CONFLICT: 'CONFLICT',
   /** A routing URL on a host REGISTRY_ROUTING_URL_HOSTS does not list (admins included): nothing changed. */
   ROUTING_URL_NOT_ALLOWED: 'ROUTING_URL_NOT_ALLOWED',
+  /** A published subgraph does not serve (at its routing URL) what was submitted for it: nothing changed (ADR 0013). */
+  SCHEMA_NOT_DEPLOYED: 'SCHEMA_NOT_DEPLOYED',
+  /** A published subgraph could not be asked for the schema it serves: nothing changed (ADR 0013). */
+  SUBGRAPH_UNREACHABLE: 'SUBGRAPH_UNREACHABLE',
 } as const;
 export type RegistryErrorCode = (typeof RegistryErrorCode)[keyof typeof RegistryErrorCode];

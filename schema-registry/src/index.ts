@@ -14,6 +14,7 @@ await runService('schema-registry', async (log) => {
     dataDir: env.DATA_DIR,
     tokens: { admin: env.REGISTRY_ADMIN_TOKEN, publisher: env.REGISTRY_PUBLISH_TOKEN, gateway: env.REGISTRY_GATEWAY_TOKEN },
     routingUrlHosts: env.REGISTRY_ROUTING_URL_HOSTS,
+    servedSchemaTimeoutMs: env.REGISTRY_SERVED_SCHEMA_TIMEOUT_MS,
     log,
     // Production: /metrics only on the internal metrics listener (METRICS_PORT), never on PORT.
     publicMetrics: env.NODE_ENV !== 'production',

@@ -3,6 +3,7 @@ import { graphql } from './checks/graphql.ts';
 import { brokenOperations, validateOperation, type BrokenOperation } from './checks/operation-checks.ts';
 import type { RegisteredOperation } from './checks/operation-usage.ts';
 import { classifyChanges, schemaOf, type SchemaChange } from './checks/schema-changes.ts';
+import { fetchServedSdl, missingFromServed, SERVICE_SDL_QUERY } from './checks/served-schema.ts';
 import { RegistryError } from './errors.ts';
 import { RoutingUrlPolicy, routingUrlChanges, type RoutingUrlChange } from './routing-urls.ts';
 import { sha256, toMember, type CurrentSupergraph, type Member, type OperationList, type RegistryStore, type StoredOperation, type Tx } from './store.ts';
@@ -26,8 +27,27 @@ export interface CheckReport {
   summary: { breaking: number; dangerous: number; safe: number; operationsChecked: number };
 }
 
+/**
+ * Whether the published subgraphs were found serving what was published (ADR 0013): `verified`
+ * at their routing URLs, or `skipped` because the publisher said the deploy follows.
+ */
+export interface ServedSchemaCheck {
+  status: 'verified' | 'skipped';
+  subgraphs: string[];
+}
+
+/** A subgraph that does not serve what was submitted for it, or could not be asked. */
+export interface ServedSchemaProblem {
+  subgraph: string;
+  routingUrl: string;
+  /** Could not fetch its served schema (unreachable, timed out, not a Federation subgraph). */
+  unreachable?: string;
+  /** What the submitted schema has that the served one lacks or serves differently. */
+  missing?: Array<{ path: string | null; message: string }>;
+}
+
 export type PublishOutcome =
-  | { status: 'published'; supergraphVersion: number; subgraphVersions: Record<string, number>; report: CheckReport }
+  | { status: 'published'; supergraphVersion: number; subgraphVersions: Record<string, number>; report: CheckReport; servedSchemaCheck?: ServedSchemaCheck }
   | { status: 'unchanged'; supergraphVersion: number };
 
 interface Proposal {
@@ -42,6 +62,14 @@ export interface WriteOptions {
   author: string;
   force?: boolean | undefined;
   mayChangeRoutingUrls?: boolean | undefined;
+  /** Publish without checking the schema the subgraph serves: its deploy follows, on purpose. */
+  deployFollows?: boolean | undefined;
+}
+
+/** How the registry asks a subgraph for the schema it serves. */
+export interface ServedSchemaOptions {
+  /** REGISTRY_SERVED_SCHEMA_TIMEOUT_MS: how long one subgraph may take to answer. */
+  timeoutMs: number;
 }
 
 interface Evaluation {
@@ -57,6 +85,7 @@ export class SchemaRegistry {
   constructor(
     readonly store: RegistryStore,
     readonly routing: RoutingUrlPolicy = new RoutingUrlPolicy(),
+    readonly served: ServedSchemaOptions = { timeoutMs: 5_000 },
   ) {}
 
   /** A dry run of publish: what would happen, changing nothing. */
@@ -67,6 +96,10 @@ export class SchemaRegistry {
   }
 
   async publish(submissions: SubgraphSubmission[], options: WriteOptions): Promise<PublishOutcome> {
+    // Ask the subgraphs for what they serve before taking the write lock (no network calls while
+    // holding it), and only at URLs this caller may publish (allow-list and admin checks first).
+    const deployFollows = options.deployFollows === true;
+    const servedAhead = deployFollows ? new Map<string, Promise<ServedSchemaProblem | null>>() : this.askServed(this.propose(await this.store.currentSupergraph(), submissions), options);
     return this.store.write(async (tx) => {
       const current = await this.store.currentSupergraph(tx);
       const proposal = this.propose(current, submissions);
@@ -74,6 +107,16 @@ export class SchemaRegistry {
       this.routing.assertMayChange(proposal.routingUrlChanges, options.mayChangeRoutingUrls === true);
       const evaluation = await this.evaluate(current, proposal, await this.store.currentOperationLists(tx));
       this.refuseUnsafe(evaluation, options.force === true);
+      // Composes and breaks nobody: now, is it deployed? (--force does not skip this: deployFollows does.)
+      const servedSchemaCheck: ServedSchemaCheck = { status: deployFollows ? 'skipped' : 'verified', subgraphs: proposal.changed };
+      if (!deployFollows) {
+        // A concurrent publish may have moved a subgraph since: ask again for anything not asked ahead.
+        const asked = proposal.changed.map((name) => {
+          const member = proposal.members.get(name)!;
+          return servedAhead.get(servedKey(name, member.routingUrl, member.sdl)) ?? this.servedProblem(name, member.routingUrl, member.sdl);
+        });
+        refuseUndeployed((await Promise.all(asked)).filter((p): p is ServedSchemaProblem => p !== null));
+      }
       const memberIds: number[] = [];
       const subgraphVersions: Record<string, number> = {};
       for (const [name, member] of proposal.members) {
@@ -92,8 +135,31 @@ export class SchemaRegistry {
         author: options.author,
         memberIds,
       });
-      return { status: 'published', supergraphVersion: supergraph.version, subgraphVersions, report: evaluation.report };
+      return { status: 'published', supergraphVersion: supergraph.version, subgraphVersions, report: evaluation.report, servedSchemaCheck };
     });
+  }
+
+  /** Starts asking every changed subgraph of a proposal for its served schema, if this caller may publish it. */
+  private askServed(proposal: Proposal, options: WriteOptions): Map<string, Promise<ServedSchemaProblem | null>> {
+    const asked = new Map<string, Promise<ServedSchemaProblem | null>>();
+    if (proposal.routingUrlChanges.length > 0 && options.mayChangeRoutingUrls !== true) return asked; // refused under the lock
+    for (const name of proposal.changed) {
+      const member = proposal.members.get(name)!;
+      asked.set(servedKey(name, member.routingUrl, member.sdl), this.servedProblem(name, member.routingUrl, member.sdl));
+    }
+    return asked;
+  }
+
+  /** What keeps a subgraph's served schema from answering everything its submitted schema promises, if anything. */
+  private async servedProblem(subgraph: string, routingUrl: string, sdl: string): Promise<ServedSchemaProblem | null> {
+    const served = await fetchServedSdl(routingUrl, this.served.timeoutMs);
+    if (!served.ok) return { subgraph, routingUrl, unreachable: served.reason };
+    try {
+      const missing = await missingFromServed(sdl, served.sdl);
+      return missing.length === 0 ? null : { subgraph, routingUrl, missing };
+    } catch {
+      return { subgraph, routingUrl, unreachable: `its ${SERVICE_SDL_QUERY} answer is not a schema the registry can read` };
+    }
   }
 
   /** Makes an earlier version of a subgraph current again, composed and checked like any publish. */
@@ -244,4 +310,26 @@ function idProblems(operation: StoredOperation): string[] {
 function sameOperations(a: StoredOperation[], b: StoredOperation[]): boolean {
   const key = (ops: StoredOperation[]) => ops.map((o) => `${o.name}:${o.id}`).sort().join(',');
   return key(a) === key(b);
+}
+
+const servedKey = (name: string, routingUrl: string, sdl: string) => `${name} ${routingUrl} ${sha256(sdl)}`;
+
+/**
+ * Refuses a publish whose subgraphs do not serve (or could not be asked for) what was submitted:
+ * gateways would send them queries they cannot answer, and lose every entity those touch.
+ */
+function refuseUndeployed(problems: ServedSchemaProblem[]) {
+  if (problems.length === 0) return;
+  const unreachable = problems.filter((p) => p.unreachable);
+  const undeployed = problems.filter((p) => p.missing);
+  const what = [
+    ...undeployed.map((p) => {
+      const paths = p.missing!.map((m) => m.path ?? m.message);
+      return `${p.subgraph} at ${p.routingUrl} does not serve ${paths.slice(0, 5).join(', ')}${paths.length > 5 ? ` and ${paths.length - 5} more` : ''}`;
+    }),
+    ...unreachable.map((p) => `${p.subgraph} at ${p.routingUrl} could not be asked for its schema: ${p.unreachable}`),
+  ].join('; ');
+  const todo =
+    'Deploy the subgraph first, then publish; or, to publish ahead of its deploy on purpose (gateways will send it queries it cannot answer until it is deployed), publish with deployFollows (CLI: --deploy-follows). Nothing was changed';
+  throw new RegistryError(undeployed.length > 0 ? 'SCHEMA_NOT_DEPLOYED' : 'SUBGRAPH_UNREACHABLE', 409, `${what}. ${todo}`, { servedSchemaProblems: problems });
 }

@@ -30,6 +30,8 @@ export interface RegistryServiceOptions {
   tokens: BootstrapTokens;
   /** REGISTRY_ROUTING_URL_HOSTS: the hosts routing URLs may point at; empty: any (ADR 0011). */
   routingUrlHosts?: readonly string[];
+  /** REGISTRY_SERVED_SCHEMA_TIMEOUT_MS: how long a subgraph may take to say what it serves (ADR 0013). */
+  servedSchemaTimeoutMs?: number;
   log?: Logger;
   /** Serve /metrics on the public port too (default true; false in production). */
   publicMetrics?: boolean;
@@ -53,7 +55,7 @@ export async function createRegistryService(options: RegistryServiceOptions): Pr
   const db = createPrismaClient(PrismaClient, database, metrics.dbQueries);
   const store = new RegistryStore(db);
   await storeBootstrapTokens(store, options.tokens);
-  const registry = new SchemaRegistry(store, new RoutingUrlPolicy(options.routingUrlHosts));
+  const registry = new SchemaRegistry(store, new RoutingUrlPolicy(options.routingUrlHosts), { timeoutMs: options.servedSchemaTimeoutMs ?? 5_000 });
 
   const router = registryRoutes(registry, createRegistryMetrics(metrics.registry, store), tokenAdministration(store, log), partnerKeyAdministration(store, log));
   const app = createServiceApp({

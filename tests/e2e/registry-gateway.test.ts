@@ -158,13 +158,14 @@ describe('a gateway running from the schema registry', () => {
     await new Promise<void>((resolve) => slow.listen(0, '127.0.0.1', resolve));
     const slowUrl = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/graphql`;
     try {
-      const routed = await registry.admin.publish([{ name: 'users', sdl: await repoSubgraph('users'), url: slowUrl }], { author: 'e2e' });
+      // deployFollows: asking the slow proxy for the served schema would hold each publish a second.
+      const routed = await registry.admin.publish([{ name: 'users', sdl: await repoSubgraph('users'), url: slowUrl }], { author: 'e2e', deployFollows: true });
       await within(5_000, async () => (await supergraphInfo(await gateway.metrics())).version === String(routed.supergraphVersion));
 
       let finishedAt = Infinity;
       const inFlight = graphql(gateway.url, operation('ProductPage'), { id: productId }).finally(() => (finishedAt = Date.now()));
       await new Promise((resolve) => setTimeout(resolve, 100));
-      const next = await registry.client.publish([{ name: 'users', sdl: await withoutCreatedAt(), url: slowUrl }], { author: 'e2e' });
+      const next = await registry.client.publish([{ name: 'users', sdl: await withoutCreatedAt(), url: slowUrl }], { author: 'e2e', deployFollows: true });
       await within(5_000, async () => (await supergraphInfo(await gateway.metrics())).version === String(next.supergraphVersion));
       const swappedAt = Date.now();
 

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoPath } from '../../scripts/paths.ts';
@@ -23,6 +24,15 @@ function cliWith(token: string, ...args: string[]): Promise<{ code: number; stdo
   });
 }
 
+/** A port nothing listens on. */
+const closedPort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
 async function schemaFile(name: string, sdl: string): Promise<string> {
   const file = join(dir, `${name}.graphql`);
   await writeFile(file, sdl);
@@ -36,9 +46,11 @@ beforeAll(async () => {
 
 describe('the registry CLI', () => {
   it('publishes a supergraph config and registers an operation list', async () => {
-    const published = await cli('publish', '--config', 'supergraph.yaml');
+    // supergraph.yaml routes to the development ports, where nothing of this test runs: the deploy follows.
+    const published = await cli('publish', '--config', 'supergraph.yaml', '--deploy-follows');
     expect(published).toMatchObject({ code: 0 });
     expect(published.stdout).toContain('supergraph version 1 is now current');
+    expect(published.stdout).toContain('Not checked against what products, users, orders, inventory, reviews serve(s) (--deploy-follows)');
     const registered = await cli('operations', 'storefront', '--manifest', 'gateway/persisted-operations/storefront.json');
     expect(registered.code).toBe(0);
     expect(registered.stdout).toContain('storefront operation list version 1');
@@ -73,7 +85,7 @@ describe('the registry CLI', () => {
 
   it('shows history and rolls back', async () => {
     const file = await schemaFile('users-v2', edit(await repoSubgraph('users'), /\n  "When the account was created, ISO 8601."\n  createdAt: String!/, ''));
-    expect((await cli('publish', 'users', '--schema', file)).code).toBe(0);
+    expect((await cli('publish', 'users', '--schema', file, '--deploy-follows')).code).toBe(0);
     const history = await cli('history', 'users');
     expect(history.stdout).toMatch(/^\* v2 .* ci-bot /m);
     const rollback = await cli('rollback', 'users', '--to', '1');
@@ -90,11 +102,24 @@ describe('the registry CLI', () => {
     expect(refused.stderr).toMatch(/^FORBIDDEN: .*routing URL of users.*an admin must make this change/m);
     expect(refused.stderr).toContain(change);
 
-    const published = await cliWith(REGISTRY_TEST_TOKENS.admin, 'publish', 'users', '--schema', users, '--url', 'http://127.0.0.1:4012/graphql');
+    const published = await cliWith(REGISTRY_TEST_TOKENS.admin, 'publish', 'users', '--schema', users, '--url', 'http://127.0.0.1:4012/graphql', '--deploy-follows');
     expect(published.code).toBe(0);
     expect(published.stdout).toContain(change);
     expect((await cli('history')).stdout).toContain(change);
-    expect((await cliWith(REGISTRY_TEST_TOKENS.admin, 'publish', 'users', '--schema', users, '--url', 'http://localhost:4002/graphql')).code).toBe(0);
+    expect((await cliWith(REGISTRY_TEST_TOKENS.admin, 'publish', 'users', '--schema', users, '--url', 'http://localhost:4002/graphql', '--deploy-follows')).code).toBe(0);
+  });
+
+  it('refuses (exit 1) to publish a subgraph it cannot ask for its served schema, and says what to do; --deploy-follows publishes it', async () => {
+    const file = await schemaFile('wishlists', 'type Query { wishlist: [String!] }');
+    const closed = `http://127.0.0.1:${await closedPort()}/graphql`;
+    const refused = await cli('publish', 'wishlists', '--schema', file, '--url', closed);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^SUBGRAPH_UNREACHABLE: wishlists at .* could not be asked for its schema: unreachable \(ECONNREFUSED\)\. Deploy the subgraph first, then publish; .*--deploy-follows/m);
+    expect((await cli('history', 'wishlists')).code).toBe(2); // nothing was published (NOT_FOUND)
+
+    const ahead = await cli('publish', 'wishlists', '--schema', file, '--url', closed, '--deploy-follows');
+    expect(ahead.code).toBe(0);
+    expect(ahead.stdout).toContain('! Not checked against what wishlists serve(s) (--deploy-follows): deploy now');
   });
 
   it('creates (shown once), lists and revokes partner keys with an admin token', async () => {

@@ -7,7 +7,8 @@ import { RegistryRequestError, type RegistryClient } from '../../schema-registry
 import { repoPath } from '../../scripts/paths.ts';
 import { edit, REGISTRY_TEST_TOKENS, repoSubgraph, repoSubgraphs, startRegistry, refusal, type TestRegistry } from '../support/registry.ts';
 
-// Routing URLs only: these tests never send a query to a subgraph.
+// Routing URLs only: these tests never send a query to a subgraph, so they publish as if the
+// deploy followed (the served-schema check has its own tests: deploy-check.test.ts).
 const URLS = Object.fromEntries(['products', 'users', 'orders', 'inventory', 'reviews'].map((n, i) => [n, `http://127.0.0.1:${4001 + i}/graphql`]));
 const manifest = async (client: string) => JSON.parse(await readFile(repoPath('gateway', 'persisted-operations', `${client}.json`), 'utf8')).operations;
 
@@ -15,6 +16,7 @@ const manifest = async (client: string) => JSON.parse(await readFile(repoPath('g
 let registry: TestRegistry;
 let client: RegistryClient;
 const author = 'registry-api.test';
+const deployFollows = true;
 
 beforeAll(async () => {
   registry = await startRegistry();
@@ -23,7 +25,7 @@ beforeAll(async () => {
 
 describe('publishing and serving the supergraph', () => {
   it('composes the published subgraphs into version 1 and serves it with an ETag', async () => {
-    const outcome = await client.publish(await repoSubgraphs(URLS), { author });
+    const outcome = await client.publish(await repoSubgraphs(URLS), { author, deployFollows });
     expect(outcome).toMatchObject({ status: 'published', supergraphVersion: 1, subgraphVersions: { products: 1, users: 1, orders: 1, inventory: 1, reviews: 1 } });
 
     const expected = composeSupergraph((await repoSubgraphs(URLS)).map((s) => ({ ...s, url: s.url! })));
@@ -39,13 +41,13 @@ describe('publishing and serving the supergraph', () => {
   });
 
   it('publishing the same schemas again changes nothing', async () => {
-    expect(await client.publish(await repoSubgraphs(URLS), { author })).toEqual({ status: 'unchanged', supergraphVersion: 1 });
+    expect(await client.publish(await repoSubgraphs(URLS), { author, deployFollows })).toEqual({ status: 'unchanged', supergraphVersion: 1 });
     expect((await client.subgraphHistory('products')).versions).toHaveLength(1);
   });
 
   it('refuses a change that fails composition with the composition error, and changes nothing', async () => {
     const broken = edit(await repoSubgraph('products'), 'type Query {', 'type Query {\n  featured: FeaturedShelf');
-    const error = await refusal(client.publish([{ name: 'products', sdl: broken }], { author }));
+    const error = await refusal(client.publish([{ name: 'products', sdl: broken }], { author, deployFollows }));
     expect(error.status).toBe(422);
     expect(error.code).toBe('COMPOSITION_FAILED');
     expect(JSON.stringify(error.details.report)).toContain('Unknown type FeaturedShelf');
@@ -54,7 +56,7 @@ describe('publishing and serving the supergraph', () => {
   });
 
   it('refuses a new subgraph without a routing URL, and a malformed request, with BAD_REQUEST', async () => {
-    const error = await refusal(client.publish([{ name: 'wishlists', sdl: 'type Query { wishlist: String }' }], { author }));
+    const error = await refusal(client.publish([{ name: 'wishlists', sdl: 'type Query { wishlist: String }' }], { author, deployFollows }));
     expect([error.status, error.code]).toEqual([400, 'BAD_REQUEST']);
     const malformed = await fetch(`${registry.url}/v1/publish`, {
       method: 'POST',
@@ -63,7 +65,7 @@ describe('publishing and serving the supergraph', () => {
     });
     expect(malformed.status).toBe(400);
     expect(await malformed.json()).toMatchObject({ error: { code: 'BAD_REQUEST' } });
-    const badName = await refusal(client.publish([{ name: '../products', sdl: 'type Query { a: Int }', url: URLS.products }], { author }));
+    const badName = await refusal(client.publish([{ name: '../products', sdl: 'type Query { a: Int }', url: URLS.products }], { author, deployFollows }));
     expect(badName.code).toBe('BAD_REQUEST');
   });
 });
@@ -153,7 +155,7 @@ describe('checks', () => {
 describe('publishing breaking changes, history, diff and rollback', () => {
   it('refuses a publish that breaks registered operations unless forced', async () => {
     const products = edit(await repoSubgraph('products'), /\n  slug: String!/, '');
-    const error = await refusal(client.publish([{ name: 'products', sdl: products }], { author }));
+    const error = await refusal(client.publish([{ name: 'products', sdl: products }], { author, deployFollows }));
     expect([error.status, error.code]).toEqual([409, 'BREAKS_REGISTERED_OPERATIONS']);
     expect(error.message).toMatch(/ProductPage|Categories/);
     expect((await client.subgraphs()).supergraphVersion).toBe(1);
@@ -161,7 +163,7 @@ describe('publishing breaking changes, history, diff and rollback', () => {
 
   it('publishes a safe change, lists it in history, diffs it and rolls it back to the earlier supergraph', async () => {
     const users = edit(await repoSubgraph('users'), /\n  "When the account was created, ISO 8601."\n  createdAt: String!/, '');
-    const published = await client.publish([{ name: 'users', sdl: users }], { author: 'alice' });
+    const published = await client.publish([{ name: 'users', sdl: users }], { author: 'alice', deployFollows });
     expect(published).toMatchObject({ status: 'published', supergraphVersion: 2, subgraphVersions: { users: 2 } });
 
     const history = await client.subgraphHistory('users');
@@ -183,7 +185,7 @@ describe('publishing breaking changes, history, diff and rollback', () => {
 
   it('checks a rollback like a publish: one that would break a newly registered operation is refused', async () => {
     const products = edit(await repoSubgraph('products'), 'type Query {', 'type Query {\n  newArrivals: [Product!]!');
-    await client.publish([{ name: 'products', sdl: products }], { author });
+    await client.publish([{ name: 'products', sdl: products }], { author, deployFollows });
     const body = 'query NewArrivals {\n  newArrivals {\n    id\n    name\n  }\n}';
     await client.registerOperations('mobile', [{ id: createHash('sha256').update(body).digest('hex'), name: 'NewArrivals', type: 'query', body }], author);
 
@@ -200,8 +202,8 @@ describe('publishing breaking changes, history, diff and rollback', () => {
     const reviews = `${await repoSubgraph('reviews')}\ntype Query {\n  reviewsPing: Boolean\n}\n`;
     const inventory = `${await repoSubgraph('inventory')}\ntype Query {\n  inventoryPing: Boolean\n}\n`;
     const outcomes = await Promise.all([
-      client.publish([{ name: 'reviews', sdl: reviews }], { author }),
-      client.publish([{ name: 'inventory', sdl: inventory }], { author }),
+      client.publish([{ name: 'reviews', sdl: reviews }], { author, deployFollows }),
+      client.publish([{ name: 'inventory', sdl: inventory }], { author, deployFollows }),
     ]);
     expect(outcomes.map((o) => o.supergraphVersion).sort()).toEqual([before + 1, before + 2]);
     const current = await client.supergraph();
@@ -217,7 +219,7 @@ describe('tokens', () => {
     expect(await anonymous.json()).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
     const gateway = registry.clientWith(REGISTRY_TEST_TOKENS.gateway);
     expect((await gateway.supergraph()).version).toBeGreaterThan(0);
-    const error = await refusal(gateway.publish(await repoSubgraphs(URLS), { author }));
+    const error = await refusal(gateway.publish(await repoSubgraphs(URLS), { author, deployFollows }));
     expect([error.status, error.code]).toEqual([403, 'FORBIDDEN']);
     expect((await refusal(client.createToken('ci', 'PUBLISHER'))).code).toBe('FORBIDDEN');
     expect((await refusal(registry.clientWith('not-a-token').subgraphs())).code).toBe('UNAUTHENTICATED');

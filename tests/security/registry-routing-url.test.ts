@@ -94,7 +94,8 @@ describe('a routing-URL change through the schema registry', () => {
     const pinned = await startGatewayReplica({ registry: { url: registry.url, token: REGISTRY_TEST_TOKENS.gateway, pollIntervalMs: POLL_MS }, subgraphUrls: { users: usersUrl } });
     const user = await newUser('routing-pinned');
 
-    const outcome = await admin.publish([{ name: 'users', sdl: await repoSubgraph('users'), url: rogue.url }], { author: 'admin' });
+    // deployFollows: the registry would otherwise ask the rogue URL for its schema (ADR 0013), and it answers none.
+    const outcome = await admin.publish([{ name: 'users', sdl: await repoSubgraph('users'), url: rogue.url }], { author: 'admin', deployFollows: true });
     expect(outcome).toMatchObject({ status: 'published', supergraphVersion: 2, subgraphVersions: { users: 2 } });
     const change = { subgraph: 'users', from: usersUrl, to: rogue.url };
     expect(outcome.status === 'published' && outcome.report.routingUrlChanges).toEqual([change]);
@@ -138,7 +139,7 @@ describe('a routing-URL change through the schema registry', () => {
     expect((await guarded.client.subgraphs()).supergraphVersion).toBe(1);
 
     // A listed host (here by wildcard) is an admin's to route to.
-    const allowed = await guardedAdmin.publish([{ name: 'users', sdl: await repoSubgraph('users'), url: 'http://users.shop.svc.cluster.local:4002/graphql' }], { author: 'admin' });
+    const allowed = await guardedAdmin.publish([{ name: 'users', sdl: await repoSubgraph('users'), url: 'http://users.shop.svc.cluster.local:4002/graphql' }], { author: 'admin', deployFollows: true });
     expect(allowed).toMatchObject({ status: 'published', supergraphVersion: 2 });
   });
 });

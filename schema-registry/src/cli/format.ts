@@ -1,4 +1,4 @@
-import type { CheckReport, PublishOutcome, RoutingUrlChange, SchemaChange } from '../client.ts';
+import type { CheckReport, PublishOutcome, RoutingUrlChange, SchemaChange, ServedSchemaProblem } from '../client.ts';
 
 const LEVEL_MARK: Record<SchemaChange['level'], string> = { breaking: '✗ BREAKING ', dangerous: '! DANGEROUS', safe: '✓ SAFE     ' };
 
@@ -38,11 +38,27 @@ export function formatCheck(report: CheckReport): string {
   return lines.join('\n');
 }
 
+/** Why a publish was refused as not deployed: per subgraph, what its served schema lacks. */
+export function formatServedSchemaProblems(problems: ServedSchemaProblem[]): string[] {
+  return problems.flatMap((p) =>
+    p.unreachable
+      ? [`  ✗ ${p.subgraph} at ${p.routingUrl}: ${p.unreachable}`]
+      : [`  ✗ ${p.subgraph} at ${p.routingUrl} does not serve:`, ...(p.missing ?? []).map((m) => `      ${m.path ? `${m.path}: ` : ''}${m.message}`)],
+  );
+}
+
 export function formatPublish(outcome: PublishOutcome): string {
   if (outcome.status === 'unchanged') return `Unchanged: supergraph version ${outcome.supergraphVersion} already has this schema`;
   const versions = Object.entries(outcome.subgraphVersions).map(([name, v]) => `${name} v${v}`).join(', ');
+  const served = outcome.servedSchemaCheck;
+  const subgraphs = served?.subgraphs.join(', ');
   return [
     `Published ${versions}: supergraph version ${outcome.supergraphVersion} is now current`,
+    ...(served?.status === 'skipped'
+      ? [`  ! Not checked against what ${subgraphs} serve(s) (--deploy-follows): deploy now; until then gateways send queries it cannot answer`]
+      : served
+        ? [`  ✓ ${subgraphs} already serve(s) this schema at its routing URL`]
+        : []),
     ...formatChanges(outcome.report.changes),
     ...formatRoutingUrlChanges(outcome.report.routingUrlChanges),
   ].join('\n');

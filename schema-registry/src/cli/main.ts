@@ -7,15 +7,16 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readSupergraphConfig } from '@supergraph/composition';
 import { registryTokenSchema } from '@supergraph/service-kit';
-import { RegistryClient, RegistryRequestError, type SubgraphSubmission } from '../client.ts';
-import { formatChanges, formatCheck, formatPublish, formatRoutingUrlChanges } from './format.ts';
+import { RegistryClient, RegistryRequestError, type ServedSchemaProblem, type SubgraphSubmission } from '../client.ts';
+import { formatChanges, formatCheck, formatPublish, formatRoutingUrlChanges, formatServedSchemaProblems } from './format.ts';
 
 const USAGE = `Usage: npm run registry -- <command> [options]
 
   check <subgraph> --schema <file> [--url <url>]     dry run: composition, changes, broken operations
   check --config <supergraph.yaml>                     the same for every subgraph of a config
-  publish <subgraph> --schema <file> [--url <url>] [--force]
-  publish --config <supergraph.yaml> [--force]         every subgraph of a config, one new supergraph
+  publish <subgraph> --schema <file> [--url <url>] [--force] [--deploy-follows]
+  publish --config <supergraph.yaml> [--force] [--deploy-follows]
+                                                       every subgraph of a config, one new supergraph
   history [<subgraph>]                                 supergraph versions, or one subgraph's versions
   diff <subgraph> <from> <to>                          changes between two versions of a subgraph
   diff --supergraph <from> <to>                        changes between two supergraph versions
@@ -30,6 +31,10 @@ const USAGE = `Usage: npm run registry -- <command> [options]
 Options: --registry <url> (REGISTRY_URL, default http://127.0.0.1:4100), --author <name>
 (REGISTRY_AUTHOR, default your git e-mail), --json (machine-readable output).
 The token comes from REGISTRY_TOKEN. --force publishes even when registered operations break.
+publish first asks each changed subgraph at its routing URL for the schema it serves
+({ _service { sdl } }) and refuses (SCHEMA_NOT_DEPLOYED, SUBGRAPH_UNREACHABLE) unless it serves
+everything published: deploy first, then publish. --deploy-follows skips that check, to publish
+ahead of a deploy on purpose (gateways then send it queries it cannot answer until it is deployed).
 A --url that differs from a subgraph's current routing URL (or a rollback to a version routed
 elsewhere) is a routing-URL change: only an ADMIN token may publish it.
 Exit codes: 0 done or check passed, 1 refused or check failed, 2 usage or connection error.`;
@@ -43,6 +48,7 @@ const { values: options, positionals } = parseArgs({
     url: { type: 'string' },
     config: { type: 'string' },
     force: { type: 'boolean', default: false },
+    'deploy-follows': { type: 'boolean', default: false },
     supergraph: { type: 'boolean', default: false },
     to: { type: 'string' },
     manifest: { type: 'string' },
@@ -102,7 +108,7 @@ async function run(client: RegistryClient): Promise<number> {
       return report.ok ? 0 : 1;
     }
     case 'publish': {
-      const outcome = await client.publish(await submissions(args[0]), { author: author(), force: options.force });
+      const outcome = await client.publish(await submissions(args[0]), { author: author(), force: options.force, deployFollows: options['deploy-follows'] });
       print(formatPublish(outcome), outcome);
       return 0;
     }
@@ -204,8 +210,12 @@ try {
     console.error(`${error.message}\n\n${USAGE}`);
     process.exitCode = 2;
   } else if (error instanceof RegistryRequestError) {
-    const refused = ['COMPOSITION_FAILED', 'BREAKS_REGISTERED_OPERATIONS', 'OPERATIONS_INVALID', 'FORBIDDEN', 'ROUTING_URL_NOT_ALLOWED'].includes(error.code);
-    const { report, routingUrlChanges } = error.details as { report?: Parameters<typeof formatCheck>[0]; routingUrlChanges?: Parameters<typeof formatRoutingUrlChanges>[0] };
+    const refused = ['COMPOSITION_FAILED', 'BREAKS_REGISTERED_OPERATIONS', 'OPERATIONS_INVALID', 'FORBIDDEN', 'ROUTING_URL_NOT_ALLOWED', 'SCHEMA_NOT_DEPLOYED', 'SUBGRAPH_UNREACHABLE'].includes(error.code);
+    const { report, routingUrlChanges, servedSchemaProblems } = error.details as {
+      report?: Parameters<typeof formatCheck>[0];
+      routingUrlChanges?: Parameters<typeof formatRoutingUrlChanges>[0];
+      servedSchemaProblems?: ServedSchemaProblem[];
+    };
     if (options.json) console.log(JSON.stringify({ error: { code: error.code, message: error.message, ...error.details } }, null, 2));
     else
       console.error(
@@ -213,6 +223,7 @@ try {
           `${error.code}: ${error.message}`,
           ...(report ? [formatCheck(report)] : []),
           ...(routingUrlChanges ? ['Refused routing URL changes:', ...formatRoutingUrlChanges(routingUrlChanges)] : []),
+          ...(servedSchemaProblems ? formatServedSchemaProblems(servedSchemaProblems) : []),
           ...(error.details.invalid ? [JSON.stringify(error.details.invalid, null, 2)] : []),
         ].join('\n'),
       );

@@ -17,7 +17,8 @@ const routingUrl = z
   .url()
   .refine((url) => /^https?:$/.test(new URL(url).protocol), 'routing URLs are http:// or https://');
 const submission = z.object({ name: subgraphName, sdl: z.string().min(1).max(2_000_000), url: routingUrl.optional() });
-const publishBody = z.object({ subgraphs: z.array(submission).min(1).max(100), author, force: z.boolean().optional() });
+// deployFollows: publish without asking the subgraphs for the schema they serve (ADR 0013).
+const publishBody = z.object({ subgraphs: z.array(submission).min(1).max(100), author, force: z.boolean().optional(), deployFollows: z.boolean().optional() });
 const checkBody = z.object({ subgraphs: z.array(submission).min(1).max(100) });
 const rollbackBody = z.object({ version: z.number().int().min(1), author, force: z.boolean().optional() });
 const operationsBody = z.object({
@@ -106,7 +107,7 @@ export function registryRoutes(registry: SchemaRegistry, metrics: RegistryMetric
   }));
   router.post('/publish', publish, handle(async (req, res) => {
     const body = publishBody.parse(req.body);
-    const outcome = await countOutcome(metrics, registry.publish(body.subgraphs, { author: body.author, force: body.force, mayChangeRoutingUrls: mayChangeRoutingUrls(res) }));
+    const outcome = await countOutcome(metrics, registry.publish(body.subgraphs, { author: body.author, force: body.force, deployFollows: body.deployFollows, mayChangeRoutingUrls: mayChangeRoutingUrls(res) }));
     res.status(outcome.status === 'published' ? 201 : 200).json(outcome);
   }));
   router.post('/subgraphs/:name/rollback', publish, handle(async (req, res) => {
