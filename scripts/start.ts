@@ -1,13 +1,23 @@
 // `npm start`: the whole supergraph on this machine: five subgraphs (each with its own
 // database, migrated and seeded), the schema registry, and the gateway running from the
-// registry, each in its own process. Ctrl-C stops all.
+// registry, each in its own process running its built JavaScript (built first, ~0.2 s).
+//
+// A service that crashes is restarted with backoff (0.5 s doubling to 10 s, reset once it has
+// stayed up a while); the others keep running, and the gateway answers partially meanwhile.
+// Ctrl-C (or SIGTERM) stops all: each child gets one SIGTERM and drains its requests.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { z } from 'zod';
-import { readFile } from 'node:fs/promises';
-import { readSupergraphConfig } from '@supergraph/composition';
-import { DEFAULT_SEED_PRODUCTS, DEMO_ACCOUNTS, parseEnv, registryTokenSchema } from '@supergraph/service-kit';
+// Narrow imports: every module loaded here delays the first service's start.
+import { parseEnv, registryTokenSchema } from '@supergraph/service-kit/env';
+import { defaultMetricsPort } from '@supergraph/service-kit/http';
+import { DEFAULT_SEED_PRODUCTS, DEMO_ACCOUNTS } from '@supergraph/service-kit/seed-plan';
 import { RegistryClient } from '../schema-registry/src/client.ts';
+import { build, distEntry } from './build.ts';
 import { ensureServiceDatabases } from './local-databases.ts';
 import { repoPath } from './paths.ts';
 import { GATEWAY_PORT, REGISTRY_PORT, SUBGRAPHS, SUBGRAPH_NAMES } from './services.ts';
@@ -18,7 +28,12 @@ const env = parseEnv(
     DATABASE_PREFIX: z.string().regex(/^[a-z][a-z0-9_]*$/).default('supergraph'),
     DATA_DIR: z.string().default(repoPath('.data')),
     SEED_PRODUCTS: z.coerce.number().int().min(1).default(DEFAULT_SEED_PRODUCTS),
-    START_TIMEOUT_MS: z.coerce.number().int().default(180_000),
+    START_TIMEOUT_MS: z.coerce.number().int().min(1).default(180_000),
+    // Added to every port (public and metrics): a second launcher (a test) beside a developer's.
+    PORT_OFFSET: z.coerce.number().int().min(0).max(50_000).default(0),
+    // Embedded databases initialising at once on few cores slow each other down: at most this
+    // many services start at a time (with DATABASE_URL, all at once).
+    START_CONCURRENCY: z.coerce.number().int().min(1).default(availableParallelism()),
     // Shared with the registry and gateway processes (development defaults unless set).
     REGISTRY_ADMIN_TOKEN: registryTokenSchema('admin'),
     REGISTRY_PUBLISH_TOKEN: registryTokenSchema('publish'),
@@ -26,62 +41,152 @@ const env = parseEnv(
   }),
 );
 
+/** Restart backoff: first delay, cap, and how long a run must last to count as stable again. */
+const RESTART_FIRST_MS = 500;
+const RESTART_MAX_MS = 10_000;
+const STABLE_AFTER_MS = 30_000;
+/** Services drain in-flight requests on SIGTERM (SHUTDOWN_TIMEOUT_MS, 25 s by default); then they are killed. */
+const STOP_KILL_AFTER_MS = 30_000;
+
 const started = Date.now();
-const children = new Map<string, ChildProcess>();
+const port = (base: number) => base + env.PORT_OFFSET;
+const metricsPort = (base: number) => defaultMetricsPort(base) + env.PORT_OFFSET;
+const logDir = join(env.DATA_DIR, 'logs');
+mkdirSync(logDir, { recursive: true });
 let stopping = false;
 
-function run(name: string, entry: string, extraEnv: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    cwd: repoPath(),
-    env: { ...process.env, ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  for (const stream of [child.stdout!, child.stderr!]) {
-    createInterface({ input: stream }).on('line', (line) => console.log(`[${name.padEnd(9)}] ${line}`));
+const say = (line: string) => console.log(`[launcher ] ${line}`);
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/** One service process, restarted when it dies unless the launcher is stopping. */
+class Supervised {
+  child: ChildProcess | undefined;
+  readonly logFile: string;
+  private readonly log: WriteStream;
+  private delayMs = RESTART_FIRST_MS;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private startedAt = 0;
+  restarts = 0;
+
+  constructor(
+    readonly name: string,
+    readonly port: number,
+    private readonly childEnv: Record<string, string>,
+  ) {
+    this.logFile = join(logDir, `${name}.log`);
+    this.log = createWriteStream(this.logFile, { flags: 'a' });
   }
-  child.on('exit', (code, signal) => {
-    children.delete(name);
-    if (!stopping) {
-      console.error(`${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything`);
-      void stopAll(1);
+
+  start(): void {
+    this.restartTimer = undefined;
+    this.startedAt = Date.now();
+    // Its own process group: Ctrl-C reaches the launcher only, and each child gets exactly one
+    // SIGTERM from it (a second signal would make a service skip its drain).
+    const child = spawn(process.execPath, ['--enable-source-maps', distEntry(this.name)], {
+      cwd: repoPath(),
+      env: { ...process.env, ...this.childEnv },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    this.child = child;
+    say(`${this.name} started (pid ${child.pid})${this.restarts > 0 ? `, restart ${this.restarts}` : ''}`);
+    for (const stream of [child.stdout!, child.stderr!]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        console.log(`[${this.name.padEnd(9)}] ${line}`);
+        this.log.write(`${line}\n`);
+      });
     }
-  });
-  children.set(name, child);
-  return child;
+    child.on('exit', (code, signal) => {
+      if (this.child === child) this.child = undefined;
+      if (stopping) return;
+      const upMs = Date.now() - this.startedAt;
+      if (upMs >= STABLE_AFTER_MS) this.delayMs = RESTART_FIRST_MS;
+      this.restarts += 1;
+      say(`${this.name} exited (${signal ?? `code ${code}`}) after ${seconds(upMs)}; restarting in ${seconds(this.delayMs)} (restart ${this.restarts}); the other services keep running. Its log: ${this.logFile}`);
+      this.restartTimer = setTimeout(() => this.start(), this.delayMs);
+      this.delayMs = Math.min(this.delayMs * 2, RESTART_MAX_MS);
+    });
+  }
+
+  /** SIGTERM, then SIGKILL if it has not drained in time; resolves when it is gone. */
+  stop(): Promise<void> {
+    clearTimeout(this.restartTimer);
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const kill = setTimeout(() => child.kill('SIGKILL'), STOP_KILL_AFTER_MS);
+      child.once('exit', () => {
+        clearTimeout(kill);
+        this.log.end();
+        resolve();
+      });
+      child.kill('SIGTERM');
+    });
+  }
 }
 
-async function waitUntilReady(name: string, port: number): Promise<void> {
+const services = new Map<string, Supervised>();
+
+async function waitUntilReady(service: Supervised): Promise<void> {
   const deadline = Date.now() + env.START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (stopping) return;
-    const ready = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    const ready = await fetch(`http://127.0.0.1:${service.port}/readyz`).then((r) => r.ok, () => false);
     if (ready) return;
-    await new Promise((resolve) => setTimeout(resolve, 250));
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`${name} was not ready on port ${port} after ${env.START_TIMEOUT_MS} ms`);
+  throw new Error(
+    `${service.name} was not ready on http://127.0.0.1:${service.port}/readyz after ${seconds(env.START_TIMEOUT_MS)}` +
+      (service.restarts > 0 ? ` (it exited ${service.restarts} time(s) meanwhile)` : '') +
+      `.\n  Its output is above (lines starting [${service.name}]) and in ${service.logFile}.` +
+      `\n  If it was still starting (a busy machine), allow more time: START_TIMEOUT_MS=${env.START_TIMEOUT_MS * 3} npm start`,
+  );
+}
+
+/** At most `slots` services initialising at once (embedded databases contend for the cores). */
+function limiter(slots: number) {
+  let free = slots;
+  const waiting: (() => void)[] = [];
+  return async <T>(work: () => Promise<T>): Promise<T> => {
+    if (free > 0) free -= 1;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+    try {
+      return await work();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else free += 1;
+    }
+  };
+}
+
+function startService(name: string, basePort: number, childEnv: Record<string, string>): Promise<void> {
+  const service = new Supervised(name, port(basePort), {
+    ...childEnv,
+    PORT: String(port(basePort)),
+    // Explicit per child: a METRICS_PORT exported in the shell would make them all clash.
+    METRICS_PORT: String(metricsPort(basePort)),
+  });
+  services.set(name, service);
+  service.start();
+  return waitUntilReady(service);
 }
 
 async function stopAll(exitCode: number): Promise<void> {
   if (stopping) return;
   stopping = true;
-  const exits = [...children.values()].map(
-    (child) =>
-      new Promise<void>((resolve) => {
-        const kill = setTimeout(() => child.kill('SIGKILL'), 10_000);
-        child.once('exit', () => {
-          clearTimeout(kill);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
-  );
-  await Promise.all(exits);
+  say('stopping every service');
+  await Promise.all([...services.values()].map((s) => s.stop()));
   console.log('all services stopped');
   process.exit(exitCode);
 }
 
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
+// The children run in their own process groups: should the launcher end some other way, take them along.
+process.on('exit', () => {
+  for (const { child } of services.values()) if (child?.pid && child.exitCode === null) child.kill('SIGKILL');
+});
 // npm does not always pass a TERM on to this process; if our parent goes away, stop too,
 // rather than leave six orphaned servers holding the ports.
 const parentPid = process.ppid;
@@ -96,10 +201,18 @@ setInterval(() => {
  */
 async function publishLocalSchemas(): Promise<void> {
   // The admin token: here the working tree is the truth, routing URLs included (a routing-URL change is an admin's, ADR 0011).
-  const client = new RegistryClient(`http://127.0.0.1:${REGISTRY_PORT}`, env.REGISTRY_ADMIN_TOKEN);
+  const client = new RegistryClient(`http://127.0.0.1:${port(REGISTRY_PORT)}`, env.REGISTRY_ADMIN_TOKEN);
+  // Loaded here, while the services start: the composition stack is the launcher's heaviest import.
+  const { readSupergraphConfig } = await import('@supergraph/composition');
   const subgraphs = await readSupergraphConfig(repoPath('supergraph.yaml'));
+  // Routing URLs where this launcher's subgraphs really listen (PORT_OFFSET moves them).
+  const routingUrl = (url: string) => {
+    const parsed = new URL(url);
+    if (parsed.port) parsed.port = String(Number(parsed.port) + env.PORT_OFFSET);
+    return parsed.toString();
+  };
   // deployFollows: the subgraphs this script starts serve these very files, and may still be starting (ADR 0013).
-  const outcome = await client.publish(subgraphs.map((s) => ({ name: s.name, sdl: s.sdl, url: s.url })), { author: 'npm start', force: true, deployFollows: true });
+  const outcome = await client.publish(subgraphs.map((s) => ({ name: s.name, sdl: s.sdl, url: s.url && routingUrl(s.url) })), { author: 'npm start', force: true, deployFollows: true });
   console.log(`[registry ] local subgraphs ${outcome.status}: supergraph version ${outcome.supergraphVersion}`);
   for (const list of ['storefront', 'partner-catalog']) {
     const manifest = JSON.parse(await readFile(repoPath('gateway', 'persisted-operations', `${list}.json`), 'utf8'));
@@ -109,49 +222,54 @@ async function publishLocalSchemas(): Promise<void> {
 }
 
 try {
+  // Always rebuild: `npm start` never runs JavaScript older than the sources.
+  const built = await build();
+  say(`built ${built.targets.length} services in ${built.ms} ms`);
   const databaseUrls = env.DATABASE_URL
     ? await ensureServiceDatabases(env.DATABASE_URL, env.DATABASE_PREFIX, [...SUBGRAPH_NAMES, 'registry'])
     : ({} as Record<string, string>);
   console.log(env.DATABASE_URL ? `databases: PostgreSQL (${env.DATABASE_PREFIX}_*)` : `databases: embedded PGlite under ${env.DATA_DIR}`);
+  const withDatabase = limiter(env.DATABASE_URL ? Number.POSITIVE_INFINITY : env.START_CONCURRENCY);
 
   const registryTokens = { REGISTRY_ADMIN_TOKEN: env.REGISTRY_ADMIN_TOKEN, REGISTRY_PUBLISH_TOKEN: env.REGISTRY_PUBLISH_TOKEN, REGISTRY_GATEWAY_TOKEN: env.REGISTRY_GATEWAY_TOKEN };
-  run('registry', 'schema-registry/src/index.ts', {
-    PORT: String(REGISTRY_PORT),
-    DATA_DIR: `${env.DATA_DIR}/schema-registry`,
-    ...registryTokens,
-    ...(databaseUrls.registry ? { DATABASE_URL: databaseUrls.registry } : {}),
-  });
-  const registryReady = waitUntilReady('registry', REGISTRY_PORT).then(publishLocalSchemas);
+  // First in line: the gateway waits for the registry, nothing waits for the subgraphs.
+  const registryReady = withDatabase(() =>
+    startService('registry', REGISTRY_PORT, {
+      DATA_DIR: `${env.DATA_DIR}/schema-registry`,
+      ...registryTokens,
+      ...(databaseUrls.registry ? { DATABASE_URL: databaseUrls.registry } : {}),
+    }),
+  ).then(publishLocalSchemas);
 
-  await Promise.all([
-    registryReady,
-    ...SUBGRAPHS.map(({ name, port }) => {
-      run(name, `subgraphs/${name}/src/index.ts`, {
-        PORT: String(port),
+  // reviews and orders call products and inventory only when a request needs them, so no subgraph waits for another.
+  const subgraphsReady = SUBGRAPHS.map(({ name, port: basePort }) =>
+    withDatabase(() =>
+      startService(name, basePort, {
         DATA_DIR: `${env.DATA_DIR}/${name}`,
         SEED_PRODUCTS: String(env.SEED_PRODUCTS),
-        PRODUCTS_SUBGRAPH_URL: 'http://127.0.0.1:4001/graphql',
-        INVENTORY_URL: 'http://127.0.0.1:4004',
+        PRODUCTS_SUBGRAPH_URL: `http://127.0.0.1:${port(4001)}/graphql`,
+        INVENTORY_URL: `http://127.0.0.1:${port(4004)}`,
         ...(databaseUrls[name] ? { DATABASE_URL: databaseUrls[name] } : {}),
-      });
-      return waitUntilReady(name, port);
+      }),
+    ),
+  );
+  const gatewayReady = registryReady.then(() =>
+    startService('gateway', GATEWAY_PORT, {
+      REGISTRY_URL: `http://127.0.0.1:${port(REGISTRY_PORT)}`,
+      REGISTRY_TOKEN: env.REGISTRY_GATEWAY_TOKEN,
     }),
-  ]);
-  run('gateway', 'gateway/src/index.ts', {
-    PORT: String(GATEWAY_PORT),
-    REGISTRY_URL: `http://127.0.0.1:${REGISTRY_PORT}`,
-    REGISTRY_TOKEN: env.REGISTRY_GATEWAY_TOKEN,
-  });
-  await waitUntilReady('gateway', GATEWAY_PORT);
+  );
+  await Promise.all([registryReady, gatewayReady, ...subgraphsReady]);
+  if (stopping) await new Promise(() => {});
 
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
   console.log(`
-  Supergraph ready in ${seconds} s
-  Gateway:     http://localhost:${GATEWAY_PORT}/graphql   (runs the registry's supergraph)
-  Registry:    http://localhost:${REGISTRY_PORT}/v1        (npm run registry -- --help)
+  Supergraph ready in ${seconds(Date.now() - started)}
+  Gateway:     http://localhost:${port(GATEWAY_PORT)}/graphql   (runs the registry's supergraph)
+  Registry:    http://localhost:${port(REGISTRY_PORT)}/v1        (npm run registry -- --help)
   Demo login:  ${DEMO_ACCOUNTS.shopper.email} / ${DEMO_ACCOUNTS.shopper.password}
   Admin login: ${DEMO_ACCOUNTS.admin.email} / ${DEMO_ACCOUNTS.admin.password}   (demo data only)
-  Ctrl-C stops every service; data is kept${env.DATABASE_URL ? '' : ` in ${env.DATA_DIR}`}.
+  Logs:        ${logDir}
+  A service that crashes is restarted; Ctrl-C stops every service; data is kept${env.DATABASE_URL ? '' : ` in ${env.DATA_DIR}`}.
 `);
 } catch (error) {
   console.error(`start failed: ${(error as Error).message}`);

@@ -1,0 +1,166 @@
+// `npm run build`: every service compiled to plain JavaScript, run with `node <dist entry>` (no
+// TypeScript loader at run time, in production or under `npm start`).
+//
+// One ESM bundle per service entry. The workspace packages (@supergraph/*, whose exports point
+// at TypeScript sources) are bundled in; every node_modules package stays external and is
+// imported from node_modules at run time, as it would be without a bundler (one copy of
+// graphql-js, Prisma's WebAssembly found where it was installed). Files a service reads by a
+// path relative to its module keep working because dist/ sits at the same depth as src/
+// (`../prisma/migrations`, the gateway's `../persisted-operations`); a subgraph's
+// `schema.graphql`, read next to its module, is copied into dist/.
+import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as esbuild from 'esbuild';
+import { repoPath, repoRoot } from './paths.ts';
+import { SUBGRAPH_NAMES } from './services.ts';
+
+export interface BuildTarget {
+  /** What it is, for messages and `--only`. */
+  name: string;
+  /** Source entry, relative to the repository root. */
+  entry: string;
+  /** Output file, relative to the repository root. */
+  outfile: string;
+  /** Files copied next to the output (read at run time relative to the module). */
+  copy?: { from: string; to: string }[];
+}
+
+export const BUILD_TARGETS: readonly BuildTarget[] = [
+  { name: 'gateway', entry: 'gateway/src/index.ts', outfile: 'gateway/dist/index.js' },
+  { name: 'registry', entry: 'schema-registry/src/index.ts', outfile: 'schema-registry/dist/index.js' },
+  { name: 'registry-cli', entry: 'schema-registry/src/cli/main.ts', outfile: 'schema-registry/dist/cli.js' },
+  ...SUBGRAPH_NAMES.map((name) => ({
+    name,
+    entry: `subgraphs/${name}/src/index.ts`,
+    outfile: `subgraphs/${name}/dist/index.js`,
+    copy: [{ from: `subgraphs/${name}/src/schema.graphql`, to: `subgraphs/${name}/dist/schema.graphql` }],
+  })),
+];
+
+/** Where a built entry is; what `npm start`, the tests and the images run. */
+export const distEntry = (name: string): string => {
+  const target = BUILD_TARGETS.find((t) => t.name === name);
+  if (!target) throw new Error(`no build target ${name}`);
+  return repoPath(target.outfile);
+};
+
+/** Bare imports (packages) are external, except the workspace's own, which are TypeScript sources. */
+const externalPackages: esbuild.Plugin = {
+  name: 'external-node-modules',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, (args) => {
+      if (args.path.startsWith('@supergraph/')) return undefined;
+      return { path: args.path, external: true };
+    });
+  },
+};
+
+/**
+ * The shared packages (packages/*: service-kit, composition) are declared free of side effects
+ * at import: none of their modules does anything at the top level but declare. A module whose
+ * exports a service never uses is then left out with its node_modules imports (the gateway does
+ * not load PGlite, Prisma or @apollo/subgraph), which is most of a process's start-up time.
+ * A module that one day must run for its side effects alone must not live in packages/.
+ */
+const sharedPackagesWithoutSideEffects: esbuild.Plugin = {
+  name: 'shared-packages-without-side-effects',
+  setup(build) {
+    const shared = `${repoPath('packages')}/`;
+    build.onResolve({ filter: /^(@supergraph\/|\.)/ }, async (args) => {
+      if (args.pluginData === 'resolving') return undefined;
+      if (!args.path.startsWith('@supergraph/') && !args.importer.startsWith(shared)) return undefined;
+      const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'resolving' });
+      if (resolved.errors.length > 0 || !resolved.path.startsWith(shared)) return undefined;
+      return { path: resolved.path, sideEffects: false };
+    });
+  },
+};
+
+/**
+ * Beside each bundle, the list of the source files it was built from: a launcher that runs a
+ * built file can tell cheaply whether a source changed since (see scripts/registry-cli.mjs).
+ */
+export const inputsFile = (outfile: string) => outfile.replace(/\.js$/, '.inputs.json');
+
+export async function build(options: { only?: readonly string[]; log?: (line: string) => void } = {}): Promise<{ ms: number; targets: string[] }> {
+  const started = performance.now();
+  const targets = options.only ? BUILD_TARGETS.filter((t) => options.only!.includes(t.name)) : BUILD_TARGETS;
+  if (targets.length === 0) throw new Error(`no build target among ${options.only?.join(', ')}`);
+  await Promise.all(
+    targets.map(async (target) => {
+      const outfile = repoPath(target.outfile);
+      const outdir = dirname(outfile);
+      await removeChunks(outdir, target.name);
+      const result = await esbuild.build({
+        entryPoints: [repoPath(target.entry)],
+        outdir,
+        entryNames: basename(outfile, '.js'),
+        // A dynamic import() of a bundled module becomes its own file, loaded only when reached
+        // (the registry CLI loads the composition stack only for --config).
+        splitting: true,
+        chunkNames: `chunks/${target.name}-[name]-[hash]`,
+        absWorkingDir: repoRoot,
+        bundle: true,
+        platform: 'node',
+        format: 'esm',
+        target: 'node20',
+        sourcemap: 'linked',
+        // Source paths in the map stay relative to the bundle, so stack traces name src/ files.
+        sourcesContent: false,
+        plugins: [externalPackages, sharedPackagesWithoutSideEffects],
+        metafile: true,
+        logLevel: 'warning',
+      });
+      for (const { from, to } of target.copy ?? []) {
+        await mkdir(dirname(repoPath(to)), { recursive: true });
+        await copyFile(repoPath(from), repoPath(to));
+      }
+      const inputs = Object.keys(result.metafile.inputs).concat((target.copy ?? []).map((c) => c.from));
+      await writeFile(inputsFile(outfile), `${JSON.stringify({ entry: target.entry, inputs }, null, 1)}\n`);
+    }),
+  );
+  const ms = Math.round(performance.now() - started);
+  options.log?.(`built ${targets.map((t) => t.name).join(', ')} in ${ms} ms`);
+  return { ms, targets: targets.map((t) => t.name) };
+}
+
+async function removeChunks(outdir: string, targetName: string): Promise<void> {
+  const chunks = join(outdir, 'chunks');
+  const names = await readdir(chunks).catch(() => [] as string[]);
+  await Promise.all(names.filter((n) => n.startsWith(`${targetName}-`)).map((n) => rm(join(chunks, n), { force: true })));
+}
+
+/** True when a built entry is missing or older than one of the sources it was built from. */
+export async function isStale(outfile: string): Promise<boolean> {
+  try {
+    const builtAt = (await stat(outfile)).mtimeMs;
+    const { inputs } = JSON.parse(await readFile(inputsFile(outfile), 'utf8')) as { inputs: string[] };
+    const times = await Promise.all(inputs.map((input) => stat(repoPath(input)).then((s) => s.mtimeMs, () => Infinity)));
+    return times.some((t) => t > builtAt);
+  } catch {
+    return true;
+  }
+}
+
+export async function clean(): Promise<void> {
+  const dirs = new Set(BUILD_TARGETS.map((t) => dirname(repoPath(t.outfile))));
+  await Promise.all([...dirs].map((dir) => rm(dir, { recursive: true, force: true })));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const args = process.argv.slice(2);
+  if (args.includes('--clean')) await clean();
+  const onlyIndex = args.indexOf('--only');
+  const only = onlyIndex >= 0 ? args[onlyIndex + 1]?.split(',') : undefined;
+  try {
+    await build({ only, log: console.log });
+    for (const target of only ? BUILD_TARGETS.filter((t) => only.includes(t.name)) : BUILD_TARGETS) {
+      console.log(`  ${relative(repoRoot, repoPath(target.outfile))}  <-  ${target.entry}`);
+    }
+  } catch (error) {
+    // esbuild has printed the errors with file and line already.
+    console.error(`build failed: ${(error as Error).message.split('\n')[0]}`);
+    process.exit(1);
+  }
+}
