@@ -8,7 +8,7 @@
 // path relative to its module keep working because dist/ sits at the same depth as src/
 // (`../prisma/migrations`, the gateway's `../persisted-operations`); a subgraph's
 // `schema.graphql`, read next to its module, is copied into dist/.
-import { copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -111,18 +111,25 @@ export async function build(options: { only?: readonly string[]; log?: (line: st
         plugins: [externalPackages, sharedPackagesWithoutSideEffects],
         metafile: true,
         logLevel: 'warning',
+        // Written below, each file atomically: a process starting meanwhile never reads half a bundle.
+        write: false,
       });
-      for (const { from, to } of target.copy ?? []) {
-        await mkdir(dirname(repoPath(to)), { recursive: true });
-        await copyFile(repoPath(from), repoPath(to));
-      }
+      await Promise.all(result.outputFiles.map((file) => writeAtomically(file.path, file.contents)));
+      for (const { from, to } of target.copy ?? []) await writeAtomically(repoPath(to), await readFile(repoPath(from)));
       const inputs = Object.keys(result.metafile.inputs).concat((target.copy ?? []).map((c) => c.from));
-      await writeFile(inputsFile(outfile), `${JSON.stringify({ entry: target.entry, inputs }, null, 1)}\n`);
+      await writeAtomically(inputsFile(outfile), `${JSON.stringify({ entry: target.entry, inputs }, null, 1)}\n`);
     }),
   );
   const ms = Math.round(performance.now() - started);
   options.log?.(`built ${targets.map((t) => t.name).join(', ')} in ${ms} ms`);
   return { ms, targets: targets.map((t) => t.name) };
+}
+
+async function writeAtomically(path: string, contents: string | Uint8Array): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, contents);
+  await rename(temporary, path);
 }
 
 async function removeChunks(outdir: string, targetName: string): Promise<void> {
