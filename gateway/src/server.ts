@@ -31,6 +31,7 @@ import { documentLimitGuard, requestLimitProtection, requestLimits, type Request
 import { CostDirectivesBySchema } from './query-cost.ts';
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import { SubgraphDataSource } from './subgraph-data-source.ts';
+import { createSubscriptionGateway, type SubscriptionSettings } from './subscriptions/subscription-server.ts';
 import { createSubgraphFetcher, type SubgraphFetcherOptions } from './subgraph-fetcher.ts';
 import { createSubgraphFetchMetrics, supergraphVersionMetric } from './gateway-metrics.ts';
 import { overloadRefusalPlugin } from './overload-refusal.ts';
@@ -64,6 +65,8 @@ export interface GatewayOptions {
   publicMetrics?: boolean;
   /** Failed sign-up/log-in budgets per client IP and per e-mail (ADR 0010). */
   credentialAttempts?: CredentialAttemptLimits;
+  /** Limits of subscriptions over graphql-ws (ADR 0014); unset ones keep DEFAULT_SUBSCRIPTION_SETTINGS. */
+  subscriptions?: Partial<SubscriptionSettings>;
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimitConfig = { pointsPerMinute: 600, whenRedisDown: 'open' };
@@ -109,10 +112,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   await registrySource?.loadInitialOperationLists();
   const operationLists = registrySource?.operationLists ?? fileLists;
   const partnerKeys = registrySource?.partnerKeys ?? envPartnerKeys; // digest -> client, live with a registry
+  const dataSources = new Map<string, SubgraphDataSource>(); // for subscriptions' per-event plans
   const gateway = new ApolloGateway({
     supergraphSdl: registrySource ? registrySource.supergraphManager() : options.supergraphSdl,
-    buildService: ({ name, url }) =>
-      new SubgraphDataSource({
+    buildService: ({ name, url }) => {
+      const dataSource = new SubgraphDataSource({
         subgraph: name,
         url: options.subgraphUrls[name] ?? url,
         fetcher: createSubgraphFetcher({
@@ -122,7 +126,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           metrics: fetchMetrics,
           log: options.log,
         }),
-      }),
+      });
+      dataSources.set(name, dataSource);
+      return dataSource;
+    },
     logger: options.log,
   });
   const keyPrefix = options.redisKeyPrefix ?? 'supergraph:';
@@ -135,6 +142,27 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const costDirectives = new CostDirectivesBySchema();
   gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => costDirectives.update(apiSchema, coreSupergraphSdl));
   const protection = requestLimitProtection(limits, (schema) => costDirectives.for(schema));
+  const errorFormatter = createErrorFormatter({
+    development: options.development,
+    log: (error) => options.log.error({ err: error }, 'unexpected gateway error'),
+  });
+  // Before apollo.start(): it follows every supergraph load, the first included.
+  const subscriptions = createSubscriptionGateway({
+    gateway,
+    dataSources,
+    limits,
+    costDirectives: (schema) => costDirectives.for(schema),
+    operationLists,
+    partnerKeys,
+    publicList: options.trustedDocuments?.publicList,
+    userTokenSecret: options.userTokenSecret,
+    internalTokenSecret: options.internalTokenSecret,
+    identityTtlSeconds: identityTtl,
+    formatError: errorFormatter,
+    log: options.log,
+    registry: metrics.registry,
+    settings: options.subscriptions,
+  });
   const apqTtlSeconds = options.apqTtlSeconds ?? 86_400;
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
@@ -150,10 +178,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     // runService owns SIGTERM/SIGINT (drain, exit 0): Apollo's handler would re-send the signal.
     stopOnTerminationSignals: false,
     introspection: options.development,
-    formatError: createErrorFormatter({
-      development: options.development,
-      log: (error) => options.log.error({ err: error }, 'unexpected gateway error'),
-    }),
+    formatError: errorFormatter,
     // graphql-armor is typed against Apollo's CommonJS declarations; the plugins are the same objects.
     plugins: [
       // NUL in any input is refused here already, before the plan runs (the subgraphs refuse it too).
@@ -215,8 +240,13 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   return {
     app,
     metrics,
-    listen: listeners.listen,
+    async listen(port, host) {
+      const running = await listeners.listen(port, host);
+      subscriptions.attach(running.server); // graphql-ws on the same port and path (ADR 0014)
+      return running;
+    },
     async close() {
+      await subscriptions.close();
       await listeners.closeAll();
       await apollo.stop();
       redis?.client.disconnect();

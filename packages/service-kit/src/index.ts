@@ -19,3 +19,4 @@ export * from './request-identity.ts';
 export * from './response-cache.ts';
 export * from './tracing.ts';
 export * from './nul-bytes.ts';
+export * from './subscriptions.ts';

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { openDatabase, type DatabaseLocation } from './database.ts';
 import { assertNoDevSecretsInProduction, internalTokenSecretSchema, nodeEnvSchema, parseEnv, portSchema, type NodeEnv } from './env.ts';
 import { createEventBus, type EventBus } from './events.ts';
+import { createSubscriptionServer } from './subscriptions.ts';
 import { createResponseCachePurger, type ResponseCachePurger } from './response-cache.ts';
 import { Counter } from 'prom-client';
 import { createErrorFormatter } from './errors.ts';
@@ -34,6 +35,8 @@ export interface RequestBase<Db> {
   log: Logger;
   /** Purges the gateway's cached responses that hold an entity this request changed. */
   responseCache: ResponseCachePurger;
+  /** The event bus: what subscription resolvers listen to and mutations announce on. */
+  events: EventBus;
 }
 
 /** What every subgraph's resolvers receive. */
@@ -188,8 +191,9 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
   };
   const runtime = definition.createRuntime ? await definition.createRuntime(deps) : ({} as Runtime);
 
+  const schema = buildSubgraphSchema([{ typeDefs: parse(readFileSync(definition.schemaFile, 'utf8')), resolvers: definition.resolvers }]);
   const apollo = new ApolloServer<Ctx>({
-    schema: buildSubgraphSchema([{ typeDefs: parse(readFileSync(definition.schemaFile, 'utf8')), resolvers: definition.resolvers }]),
+    schema,
     includeStacktraceInErrorResponses: development,
     // runService owns SIGTERM/SIGINT (drain, exit 0): Apollo's handler would re-send the signal.
     stopOnTerminationSignals: false,
@@ -233,7 +237,7 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
         context: async ({ req, res }) => {
           const viewer = await viewerFromIdentityHeader(req.headers[IDENTITY_HEADER], options.internalTokenSecret, definition.name);
           const requestLog = log.child({ requestId: res.locals.requestId as string, traceId: res.locals.traceId as string });
-          return withViewer(definition.createContext({ db, log: requestLog, responseCache }, options.extra, runtime), viewer) as Ctx;
+          return withViewer(definition.createContext({ db, log: requestLog, responseCache, events }, options.extra, runtime), viewer) as Ctx;
         },
       }),
     ),
@@ -241,6 +245,14 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
   });
 
   const listeners = createListeners(app);
+  // Subscription fields over graphql-ws on the same servers and path (ADR 0014).
+  const subscriptions = createSubscriptionServer({
+    schema,
+    service: definition.name,
+    internalTokenSecret: options.internalTokenSecret,
+    log,
+    context: (viewer) => withViewer(definition.createContext({ db, log, responseCache, events }, options.extra, runtime), viewer),
+  });
   return {
     name: definition.name,
     db,
@@ -249,8 +261,13 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
     app,
     admission,
     seeded,
-    listen: listeners.listen,
+    async listen(port, host) {
+      const running = await listeners.listen(port, host);
+      subscriptions.attach(running.server);
+      return running;
+    },
     async close() {
+      await subscriptions.close();
       await listeners.closeAll();
       await apollo.stop();
       await runtime.close?.();

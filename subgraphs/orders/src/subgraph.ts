@@ -3,6 +3,7 @@ import { PrismaClient } from './generated/prisma/client.ts';
 import { createContext, type OrdersContext } from './context.ts';
 import { ordersEnvSchema, type OrdersEnv } from './env.ts';
 import { resolvers } from './resolvers.ts';
+import { subscriptionResolvers } from './subscriptions.ts';
 import { createOrdersRuntime, type OrdersRuntime } from './runtime.ts';
 
 /**
@@ -13,7 +14,7 @@ export const ordersSubgraph: SubgraphDefinition<PrismaClient, OrdersContext, Ord
   name: 'orders',
   defaultPort: 4003,
   ...subgraphFiles(import.meta.url),
-  resolvers,
+  resolvers: { ...resolvers, ...subscriptionResolvers },
   extraEnv: ordersEnvSchema,
   createDb: (database, counter) => createPrismaClient(PrismaClient, database, counter),
   createRuntime: createOrdersRuntime,

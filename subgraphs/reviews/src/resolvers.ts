@@ -4,6 +4,7 @@ import type { Review } from './generated/prisma/client.ts';
 import type { ReviewsContext } from './context.ts';
 import { parseAddReviewInput, parseFirst } from './input.ts';
 import { roundedMeanRating } from './rating-stats.ts';
+import { announceReview, subscribeToReviewsOf } from './review-events.ts';
 
 interface EntityReference {
   id: string;
@@ -21,7 +22,14 @@ export const resolvers: GraphQLResolverMap<ReviewsContext> = {
       if (!review) throw badUserInput('You have already reviewed this product', { field: 'productId' });
       // The product's rating and the author's reviews changed: no gateway may serve them stale.
       await Promise.all([ctx.responseCache.purge('Product', [review.productId]), ctx.responseCache.purge('User', [review.authorId])]);
+      // After the purge: a subscriber that reads the product's rating on this event gets the new one.
+      await announceReview(ctx.events, review, ctx.log);
       return review;
+    },
+  },
+  Subscription: {
+    reviewAdded: {
+      subscribe: (_: unknown, args: { productId: string }, ctx: ReviewsContext) => subscribeToReviewsOf(ctx.events, args.productId),
     },
   },
   Review: {

@@ -1,0 +1,65 @@
+import { eventBusIterator, subscriptionEvent, type EventBus, type Logger } from '@supergraph/service-kit';
+import type { Review } from './generated/prisma/client.ts';
+
+/**
+ * What the reviews subgraph announces on the event bus when a review is written: the review
+ * itself, so a subscriber needs no read to show it. `eventId` is the review's id: a review is
+ * added once, so a redelivery is recognisable.
+ */
+export const REVIEW_ADDED_TOPIC = 'review.added';
+
+export interface ReviewAddedEvent {
+  eventId: string;
+  reviewId: string;
+  productId: string;
+  authorId: string;
+  rating: number;
+  body: string;
+  createdAt: string;
+}
+
+export const reviewAddedEvent = (review: Review): ReviewAddedEvent => ({
+  eventId: review.id,
+  reviewId: review.id,
+  productId: review.productId,
+  authorId: review.authorId,
+  rating: review.rating,
+  body: review.body,
+  createdAt: review.createdAt.toISOString(),
+});
+
+/**
+ * Announces a committed review. The review is saved whatever happens here: a bus that is down
+ * costs live subscribers this one event (logged), never the author's review.
+ */
+export async function announceReview(events: EventBus, review: Review, log: Logger): Promise<void> {
+  try {
+    await events.publish(REVIEW_ADDED_TOPIC, reviewAddedEvent(review));
+  } catch (error) {
+    log.warn({ err: error, reviewId: review.id }, 'review-added event not published');
+  }
+}
+
+function isReviewAddedOf(payload: unknown, productId: string): payload is ReviewAddedEvent {
+  const event = payload as Partial<ReviewAddedEvent> | null;
+  return !!event && event.productId === productId && typeof event.eventId === 'string' && typeof event.reviewId === 'string' &&
+    typeof event.authorId === 'string' && typeof event.rating === 'number' && typeof event.body === 'string' && typeof event.createdAt === 'string';
+}
+
+const FIELD = 'reviewAdded';
+
+/** `reviewAdded(productId)`: every review of that product written from now on. Public: no viewer needed. */
+export async function subscribeToReviewsOf(events: EventBus, productId: string): Promise<AsyncIterableIterator<unknown>> {
+  return eventBusIterator(events, REVIEW_ADDED_TOPIC, (payload) => {
+    if (!isReviewAddedOf(payload, productId)) return undefined;
+    const review: Review = {
+      id: payload.reviewId,
+      productId: payload.productId,
+      authorId: payload.authorId,
+      rating: payload.rating,
+      body: payload.body,
+      createdAt: new Date(payload.createdAt),
+    };
+    return subscriptionEvent(FIELD, review, { id: payload.eventId });
+  });
+}

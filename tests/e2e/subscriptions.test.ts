@@ -1,0 +1,258 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient, type Client } from 'graphql-ws';
+import { Redis } from 'ioredis';
+import { pino } from 'pino';
+import WebSocket from 'ws';
+import { createSubgraph, demoIds, signUserToken, type SubgraphService } from '@supergraph/service-kit';
+import { ordersSubgraph } from '../../subgraphs/orders/src/subgraph.ts';
+import { ordersEnvSchema } from '../../subgraphs/orders/src/env.ts';
+import { dropServiceDatabases, ensureServiceDatabases } from '../../scripts/local-databases.ts';
+import { repoPath } from '../../scripts/paths.ts';
+import { loadManifests } from '../../gateway/src/persisted-operations/manifest.ts';
+import { graphql, gql, stack } from '../support/graphql.ts';
+import { startGatewayReplica, stackSubgraphUrls } from '../support/gateways.ts';
+import { operation } from '../support/operations.ts';
+import { newUser } from '../support/users.ts';
+import { within } from '../support/wait.ts';
+
+/**
+ * Subscriptions through the gateway (issue 11, ADR 0014), against the whole stack and gateway
+ * replicas of this file's own. Orders go to an orders subgraph of this file's own whose test
+ * payment provider takes a while, so that an order is still PENDING when placeOrder answers and
+ * its CONFIRMED (or REJECTED) comes later, as an event. Products 250-259 are this file's.
+ */
+
+interface Received {
+  results: Array<{ data?: any; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }>;
+  completed: boolean;
+  error: unknown;
+  stop: () => void;
+}
+
+function subscribe(client: Client, query: string, variables: Record<string, unknown>): Received {
+  const received: Received = { results: [], completed: false, error: undefined, stop: () => {} };
+  received.stop = client.subscribe(
+    { query, variables },
+    {
+      next: (result) => void received.results.push(result as Received['results'][number]),
+      error: (error) => {
+        received.error = error;
+        received.completed = true;
+      },
+      complete: () => void (received.completed = true),
+    },
+  );
+  return received;
+}
+
+const clients: Client[] = [];
+function wsClient(httpUrl: string, connectionParams: Record<string, unknown> = {}) {
+  const closes: Array<{ code: number; reason: string }> = [];
+  const client = createClient({
+    url: httpUrl.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    connectionParams,
+    lazy: true,
+    retryAttempts: 0,
+    shouldRetry: () => false,
+    on: { closed: (event) => void closes.push({ code: (event as { code: number }).code, reason: (event as { reason: string }).reason }) },
+  });
+  clients.push(client);
+  return { client, closes };
+}
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+let orders: SubgraphService<unknown>;
+let ordersDatabases: { serverUrl: string; prefix: string } | undefined;
+let replicaA: { url: string };
+let replicaB: { url: string; metrics: () => Promise<string> };
+
+beforeAll(async () => {
+  const prefix = `sub${Date.now().toString(36)}`;
+  const serverUrl = process.env.DATABASE_URL;
+  const databaseUrl = serverUrl ? (await ensureServiceDatabases(serverUrl, prefix, ['orders'])).orders : undefined;
+  if (serverUrl) ordersDatabases = { serverUrl, prefix };
+  const subgraphs = stack().subgraphs;
+  orders = await createSubgraph(ordersSubgraph, {
+    nodeEnv: 'test',
+    databaseUrl,
+    dataDir: 'memory://',
+    internalTokenSecret: stack().secrets.internalToken,
+    seed: 'none',
+    seedProducts: 1,
+    log: pino({ level: 'silent' }),
+    redisUrl: process.env.REDIS_URL,
+    eventsChannelPrefix: `${prefix}:`,
+    extra: ordersEnvSchema.parse({
+      INVENTORY_URL: subgraphs.inventory.url.replace(/\/graphql$/, ''),
+      PRODUCTS_SUBGRAPH_URL: subgraphs.products.url,
+      INTERNAL_TOKEN_SECRET: stack().secrets.internalToken,
+      TEST_PAYMENT_LATENCY_MS: 1_500,
+      OUTBOX_INTERVAL_MS: 5_000,
+      RECOVERY_INTERVAL_MS: 30_000,
+      RECOVERY_GRACE_MS: 60_000,
+    }),
+  });
+  const ordersUrl = `${(await orders.listen(0)).url}/graphql`;
+  const subgraphUrls = { ...stackSubgraphUrls(), orders: ordersUrl };
+  const limits = {
+    rateLimit: { pointsPerMinute: 100_000, whenRedisDown: 'open' as const },
+    trustedDocuments: { lists: await loadManifests(repoPath('gateway', 'persisted-operations')), partnerKeys: new Map([[stack().secrets.partnerApiKey, 'partner-catalog']]) },
+  };
+  replicaA = await startGatewayReplica({ subgraphUrls, ...limits });
+  replicaB = await startGatewayReplica({ subgraphUrls, ...limits });
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.dispose()));
+  await orders?.close();
+  if (ordersDatabases) await dropServiceDatabases(ordersDatabases.serverUrl, ordersDatabases.prefix, ['orders']);
+});
+
+/** The id of the user's order once the orders subgraph recorded it (PENDING, its payment under way). */
+async function pendingOrderOf(userId: string): Promise<string> {
+  const db = orders.db as { order: { findFirst(args: object): Promise<{ id: string; status: string } | null> } };
+  let found: { id: string; status: string } | null = null;
+  await within(10_000, async () => (found = await db.order.findFirst({ where: { userId } })) !== null);
+  expect(found!.status).toBe('PENDING');
+  return found!.id;
+}
+
+const placeOrder = (url: string, token: string, productId: string, paymentToken: string) =>
+  graphql(url, operation('PlaceOrder'), { input: { idempotencyKey: `sub-${Math.random()}`, items: [{ productId, quantity: 1 }], paymentToken } }, bearer(token));
+
+describe('orderStatusChanged', () => {
+  it('shows a subscriber on replica B the order placed through replica A go from PENDING to CONFIRMED, with product names', async () => {
+    const user = await newUser('sub-order');
+    const placing = placeOrder(replicaA.url, user.token, demoIds.product(250), 'tok_visa');
+    // While the payment is under way the order exists, PENDING: a client that knows its id (from an
+    // earlier answer, another device) subscribes now. Its id is read where the subgraph keeps it.
+    const orderId = await pendingOrderOf(user.id);
+    const { client } = wsClient(replicaB.url, bearer(user.token));
+    const received = subscribe(client, operation('OrderStatusChanged'), { orderId });
+    expect((await placing).data?.placeOrder).toMatchObject({ id: orderId, status: 'CONFIRMED' });
+    await within(15_000, async () => received.results.length >= 2);
+    const statuses = received.results.map((r) => r.data?.orderStatusChanged?.status);
+    expect(statuses).toEqual(['PENDING', 'CONFIRMED']);
+    for (const result of received.results) {
+      expect(result.errors).toBeUndefined();
+      expect(result.data.orderStatusChanged).toMatchObject({ id: orderId, items: [{ quantity: 1, product: { id: demoIds.product(250), name: expect.any(String) } }] });
+    }
+    received.stop();
+  });
+
+  it('shows REJECTED for a declined payment', async () => {
+    const user = await newUser('sub-declined');
+    const placed = await placeOrder(replicaA.url, user.token, demoIds.product(251), 'tok_declined');
+    const orderId = placed.data!.placeOrder.id as string;
+    const { client } = wsClient(replicaB.url, bearer(user.token));
+    const received = subscribe(client, operation('OrderStatusChanged'), { orderId });
+    await within(15_000, async () => received.results.some((r) => r.data?.orderStatusChanged?.status === 'REJECTED'));
+    // Never backwards: nothing after REJECTED, and PENDING (if seen at all) only first.
+    const statuses = received.results.map((r) => r.data?.orderStatusChanged?.status);
+    expect(statuses.at(-1)).toBe('REJECTED');
+    expect(statuses.filter((s) => s === 'REJECTED')).toHaveLength(1);
+    received.stop();
+  });
+
+  it("refuses to let another user watch someone's order: NOT_FOUND and nothing else", async () => {
+    const [owner, other] = [await newUser('sub-owner'), await newUser('sub-other')];
+    const placed = await placeOrder(replicaA.url, owner.token, demoIds.product(252), 'tok_visa');
+    const orderId = placed.data!.placeOrder.id as string;
+    const { client } = wsClient(replicaB.url, bearer(other.token));
+    const received = subscribe(client, operation('OrderStatusChanged'), { orderId });
+    await within(10_000, async () => received.completed);
+    expect(received.results.flatMap((r) => (r.errors ?? []).map((e) => e.extensions?.code))).toEqual(['NOT_FOUND']);
+    expect(received.results.every((r) => r.data?.orderStatusChanged == null)).toBe(true);
+    // The owner's CONFIRMED comes, and the other user was told nothing of it.
+    const { client: ownerClient } = wsClient(replicaB.url, bearer(owner.token));
+    const mine = subscribe(ownerClient, operation('OrderStatusChanged'), { orderId });
+    await within(15_000, async () => mine.results.some((r) => r.data?.orderStatusChanged?.status === 'CONFIRMED'));
+    expect(received.results.every((r) => r.data?.orderStatusChanged == null)).toBe(true);
+    mine.stop();
+  });
+});
+
+describe('reviewAdded', () => {
+  it('brings a review added through the stack gateway to subscribers on replica B, with the author and the new average', async () => {
+    const productId = demoIds.product(253);
+    const { client } = wsClient(replicaB.url);
+    const anonymous = subscribe(client, operation('ReviewAdded'), { productId });
+    const author = await newUser('sub-reviewer');
+    const { client: signedIn } = wsClient(replicaB.url, bearer(author.token));
+    const theirs = subscribe(signedIn, operation('ReviewAdded'), { productId });
+    // Both subscriptions are acknowledged once the metrics count them.
+    await within(10_000, async () => /graphql_subscriptions_active\{operation="ReviewAdded"[^}]*\} 2/.test(await replicaB.metrics()));
+
+    const added = await gql(operation('AddReview'), { input: { productId, rating: 4, body: 'Live!' } }, author.token);
+    expect(added.errors).toBeUndefined();
+    const review = added.data!.addReview;
+    await within(10_000, async () => anonymous.results.length > 0 && theirs.results.length > 0);
+    for (const received of [anonymous, theirs]) {
+      expect(received.results).toHaveLength(1);
+      expect(received.results[0]!.errors).toBeUndefined();
+      expect(received.results[0]!.data.reviewAdded).toEqual({
+        id: review.id,
+        rating: 4,
+        body: 'Live!',
+        author: { id: author.id, name: 'Test sub-reviewer' },
+        product: { id: productId, averageRating: review.product.averageRating },
+      });
+    }
+    // One public upstream subscription serves both viewers.
+    expect(await replicaB.metrics()).toMatch(/graphql_subscription_upstreams\{[^}]*\} 1\n/);
+    anonymous.stop();
+    theirs.stop();
+  });
+
+  it.runIf(!!process.env.REDIS_URL)('delivers an event redelivered on the bus once', async () => {
+    const productId = demoIds.product(254);
+    const { client } = wsClient(replicaB.url);
+    const received = subscribe(client, operation('ReviewAdded'), { productId });
+    await within(10_000, async () => /graphql_subscriptions_active\{operation="ReviewAdded"[^}]*\} 1/.test(await replicaB.metrics()));
+    const redis = new Redis(process.env.REDIS_URL!);
+    const event = (id: string) =>
+      JSON.stringify({ eventId: id, reviewId: id, productId, authorId: demoIds.user(1), rating: 5, body: `event ${id}`, createdAt: new Date().toISOString() });
+    const channel = `${stack().eventsChannelPrefix}review.added`;
+    const first = `dup-${Date.now()}`;
+    await redis.publish(channel, event(first));
+    await redis.publish(channel, event(first)); // the outbox's at-least-once, or two subgraph replicas
+    await redis.publish(channel, event(`${first}-next`));
+    await within(10_000, async () => received.results.length >= 2);
+    expect(received.results.map((r) => r.data?.reviewAdded?.id)).toEqual([first, `${first}-next`]);
+    expect(await replicaB.metrics()).toMatch(/graphql_subscription_events_deduplicated_total\{operation="ReviewAdded"[^}]*\} [1-9]/);
+    redis.disconnect();
+    received.stop();
+  });
+});
+
+describe('connections', () => {
+  it('closes a connection with a forged or expired token with 4401', async () => {
+    const forged = await signUserToken({ id: demoIds.user(1), role: 'ADMIN' }, 'not-the-secret-0123456789abcdef0123456789');
+    const expired = await signUserToken({ id: demoIds.user(1), role: 'USER' }, stack().secrets.userToken, '-60s');
+    for (const token of [forged, expired, 'not-a-jwt']) {
+      const { client, closes } = wsClient(replicaB.url, bearer(token));
+      const received = subscribe(client, operation('ReviewAdded'), { productId: demoIds.product(255) });
+      await within(10_000, async () => received.completed);
+      expect(closes[0]?.code).toBe(4401);
+      expect(received.results).toEqual([]);
+    }
+  });
+
+  it('refuses queries over the WebSocket and documents over the limits, keeping the connection', async () => {
+    const { client } = wsClient(replicaB.url);
+    const query = subscribe(client, '{ __typename }', {});
+    await within(10_000, async () => query.completed);
+    expect((query.error as Array<{ extensions?: { code?: string } }>)[0]?.extensions?.code).toBe('NOT_A_SUBSCRIPTION');
+    const deep = subscribe(client, `subscription { reviewAdded(productId: "x") { product { reviews { author { reviews { product { reviews { author { reviews { product { reviews { id } } } } } } } } } } } }`, {});
+    await within(10_000, async () => deep.completed);
+    expect((deep.error as Array<{ extensions?: { code?: string; limit?: string } }>)[0]?.extensions).toMatchObject({ code: 'BAD_REQUEST', limit: 'MAX_DEPTH' });
+  });
+
+  it('lets a partner key subscribe only to its own list', async () => {
+    const { client } = wsClient(replicaB.url, { 'x-api-key': stack().secrets.partnerApiKey });
+    const received = subscribe(client, operation('ReviewAdded'), { productId: demoIds.product(256) });
+    await within(10_000, async () => received.completed);
+    expect((received.error as Array<{ extensions?: { code?: string } }>)[0]?.extensions?.code).toBe('OPERATION_NOT_ALLOWED');
+  });
+});
