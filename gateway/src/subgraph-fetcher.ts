@@ -3,7 +3,7 @@ import { GraphQLError } from 'graphql';
 import { Agent, request } from 'undici';
 import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
 import type { Counter, Gauge, Histogram } from 'prom-client';
-import type { Logger } from '@supergraph/service-kit';
+import { DEADLINE_HEADER, type Logger } from '@supergraph/service-kit';
 
 /**
  * How the gateway reaches one subgraph: undici's `request()` over one keep-alive pool (about twice
@@ -61,7 +61,10 @@ export const SERVICE_OVERLOADED = 'SERVICE_OVERLOADED';
 export const SUBGRAPH_REQUEST_REFUSED = 'SUBGRAPH_REQUEST_REFUSED';
 const DEFAULT_RETRY_AFTER_SECONDS = 1;
 
-const agent = new Agent({ keepAliveTimeout: 30_000, connections: 128, pipelining: 1 });
+// Sockets per subgraph. Generous on purpose: requests over this number wait in undici's queue,
+// where the subgraph's admission control cannot see them and the gateway's timeout still runs
+// (ADR 0012); the subgraph bounds its own work and refuses what it cannot do in time.
+const agent = new Agent({ keepAliveTimeout: 30_000, connections: 1_024, pipelining: 1 });
 
 export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher {
   const { subgraph, metrics } = options;
@@ -105,7 +108,9 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
 
   return async (url, init = {}) => {
     const end = metrics.duration.startTimer({ subgraph });
-    const headers = init.headers ? Object.fromEntries(Object.entries(init.headers)) : {};
+    const headers: Record<string, string> = init.headers ? Object.fromEntries(Object.entries(init.headers)) : {};
+    // When the gateway gives up: the subgraph refuses what it could not answer by then (ADR 0012).
+    headers[DEADLINE_HEADER] = String(Date.now() + options.timeoutMs);
     try {
       const response = await breaker.fire(url, init.method ?? 'POST', headers, init.body);
       end({ outcome: 'ok' });

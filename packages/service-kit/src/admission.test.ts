@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { AdmissionGate, AdmissionRefusedError, admissionLimitsFor } from './admission.ts';
+import { AdmissionGate, AdmissionRefusedError, admissionLimitsFor, requestDeadline } from './admission.ts';
 
 const limits = (maxConcurrent: number, maxQueue: number, queueTimeoutMs = 60_000) => ({ maxConcurrent, maxQueue, queueTimeoutMs, retryAfterSeconds: 1 });
 const refusal = (promise: Promise<unknown>) => promise.then(() => 'granted', (error: AdmissionRefusedError) => error.reason);
 
 describe('admission gate', () => {
   it('derives its limits from the database pool: the embedded pool of one still runs a few requests at once', () => {
-    expect(admissionLimitsFor(1)).toEqual({ maxConcurrent: 4, maxQueue: 64, queueTimeoutMs: 3_000, retryAfterSeconds: 1 });
-    expect(admissionLimitsFor(10).maxConcurrent).toBe(40);
+    expect(admissionLimitsFor(1)).toEqual({ maxConcurrent: 4, maxQueue: 64, queueTimeoutMs: 2_000, retryAfterSeconds: 1 });
+    expect(admissionLimitsFor(10).maxConcurrent).toBe(10);
     expect(admissionLimitsFor(1, { maxConcurrent: 2, maxQueue: undefined }).maxQueue).toBe(32);
   });
 
@@ -40,5 +40,25 @@ describe('admission gate', () => {
     release();
     expect(gate.inFlight).toBe(0);
     expect(await refusal(gate.acquire())).toBe('granted');
+  });
+
+  it('refuses what it could not answer before the caller gives up, at once or while waiting', async () => {
+    const gate = new AdmissionGate(limits(1, 5, 60_000));
+    gate.recordExecution(100); // requests take about 100 ms here
+    expect(await refusal(gate.acquire(undefined, Date.now() + 50))).toBe('deadline');
+    const release = await gate.acquire(undefined, Date.now() + 5_000);
+    const started = Date.now();
+    expect(await refusal(gate.acquire(undefined, Date.now() + 400))).toBe('deadline'); // not after the 60 s queue timeout
+    expect(Date.now() - started).toBeLessThan(5_000);
+    release();
+  });
+
+  it('reads a deadline header, ignoring values no synchronised clock would send', () => {
+    const now = 1_800_000_000_000;
+    expect(requestDeadline(String(now + 10_000), now)).toBe(now + 10_000);
+    expect(requestDeadline(undefined, now)).toBeNull();
+    expect(requestDeadline('soon', now)).toBeNull();
+    expect(requestDeadline(String(now - 3_600_000), now)).toBeNull();
+    expect(requestDeadline(String(now + 3_600_000), now)).toBeNull();
   });
 });

@@ -15,6 +15,20 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
  */
 export const SERVICE_OVERLOADED = 'SERVICE_OVERLOADED';
 
+/**
+ * When the caller (the gateway) gives up on this request, in epoch milliseconds. A request whose
+ * answer would arrive after it is refused now rather than worked on for nobody: the gateway would
+ * count the late answer as a timeout, a real failure, where a refusal is a retryable answer.
+ */
+export const DEADLINE_HEADER = 'x-request-deadline';
+
+/** The deadline a header carries, or null when absent or implausible (a clock far off, a bad value). */
+export function requestDeadline(header: string | string[] | undefined, now = Date.now()): number | null {
+  const value = Number(Array.isArray(header) ? header[0] : header);
+  if (!Number.isFinite(value) || value < now - 60_000 || value > now + 600_000) return null;
+  return value;
+}
+
 export interface AdmissionLimits {
   /** GraphQL requests executing at once. */
   maxConcurrent: number;
@@ -27,27 +41,29 @@ export interface AdmissionLimits {
 }
 
 /**
- * Limits derived from the database pool: a request spends part of its time off the database
- * (HTTP to other services, serialising), so a few more requests than connections keep the pool
- * busy; many more only make each one slower. The wait stays well under the gateway's default
- * 10 s subgraph timeout, so a refusal always arrives before the gateway gives up.
+ * Limits derived from the database pool: as many requests at once as connections, and at least
+ * 4, so that the embedded pool of one overlaps one request's queries with others' HTTP calls.
+ * More would only wait in the pool's own queue, unbounded and unseen, and make each request
+ * slower (Little's law: time in the service is the requests in it over its throughput). The wait
+ * stays well under the gateway's default 10 s subgraph timeout, and a request that carries the
+ * gateway's deadline waits only as long as it could still be answered in time.
  */
 export function admissionLimitsFor(poolMax: number, overrides: Partial<AdmissionLimits> = {}): AdmissionLimits {
-  const maxConcurrent = overrides.maxConcurrent ?? Math.max(2, poolMax * 4);
+  const maxConcurrent = overrides.maxConcurrent ?? Math.max(4, poolMax);
   return {
     maxConcurrent,
     maxQueue: overrides.maxQueue ?? maxConcurrent * 16,
-    queueTimeoutMs: overrides.queueTimeoutMs ?? 3_000,
+    queueTimeoutMs: overrides.queueTimeoutMs ?? 2_000,
     retryAfterSeconds: overrides.retryAfterSeconds ?? 1,
   };
 }
 
-export type RefusalReason = 'queue_full' | 'queue_timeout';
+export type RefusalReason = 'queue_full' | 'queue_timeout' | 'deadline';
 
 export class AdmissionRefusedError extends Error {
   override name = 'AdmissionRefusedError';
   constructor(readonly reason: RefusalReason) {
-    super(reason === 'queue_full' ? 'admission queue full' : 'waited too long for a slot');
+    super(reason === 'queue_full' ? 'admission queue full' : reason === 'deadline' ? 'could not be answered before the caller gives up' : 'waited too long for a slot');
   }
 }
 
@@ -64,6 +80,8 @@ interface Waiter {
 export class AdmissionGate {
   private active = 0;
   private readonly queue: Waiter[] = [];
+  /** Recent execution time (exponentially weighted mean), what a request still needs once admitted. */
+  private executionMs = 0;
 
   constructor(
     readonly limits: AdmissionLimits,
@@ -78,12 +96,25 @@ export class AdmissionGate {
     return this.queue.length;
   }
 
+  /** Records how long an admitted request took, for the deadline check of the next ones. */
+  recordExecution(ms: number): void {
+    this.executionMs = this.executionMs === 0 ? ms : this.executionMs * 0.8 + ms * 0.2;
+  }
+
+  /** The latest moment a request with this deadline may start: its deadline less 1.5 recent executions. */
+  private latestStart(deadline: number | null | undefined): number {
+    return deadline == null ? Number.POSITIVE_INFINITY : deadline - this.executionMs * 1.5;
+  }
+
   /**
    * Resolves with a release function once a slot is free; rejects with AdmissionRefusedError when
    * the queue is full or the wait outlives `queueTimeoutMs`, and when `signal` aborts meanwhile
-   * (the caller went away: no slot is spent on it).
+   * (the caller went away: no slot is spent on it). With the caller's `deadline` (epoch ms), it is
+   * refused as soon as it could no longer be answered in time (reason `deadline`).
    */
-  acquire(signal?: AbortSignal): Promise<() => void> {
+  acquire(signal?: AbortSignal, deadline?: number | null): Promise<() => void> {
+    const latestStart = this.latestStart(deadline);
+    if (Date.now() >= latestStart) return Promise.reject(new AdmissionRefusedError('deadline'));
     if (this.active < this.limits.maxConcurrent && this.queue.length === 0) {
       this.active++;
       this.changed();
@@ -110,7 +141,11 @@ export class AdmissionGate {
         },
       };
       const onAbort = () => waiter.refuse('queue_timeout');
-      const timer = setTimeout(() => waiter.refuse('queue_timeout'), this.limits.queueTimeoutMs);
+      const untilDeadline = latestStart - Date.now();
+      const timer =
+        untilDeadline < this.limits.queueTimeoutMs
+          ? setTimeout(() => waiter.refuse('deadline'), untilDeadline)
+          : setTimeout(() => waiter.refuse('queue_timeout'), this.limits.queueTimeoutMs);
       signal?.addEventListener('abort', onAbort, { once: true });
       this.queue.push(waiter);
       this.changed();
@@ -149,7 +184,7 @@ export function createAdmissionMetrics(registry: Registry, limits: AdmissionLimi
   return {
     rejected: new Counter({
       name: 'admission_rejected_total',
-      help: 'GraphQL requests refused with 503 SERVICE_OVERLOADED, by reason (queue_full, queue_timeout)',
+      help: 'GraphQL requests refused with 503 SERVICE_OVERLOADED, by reason (queue_full, queue_timeout, deadline: could not be answered before the gateway gives up)',
       labelNames: ['reason'],
       registers: [registry],
     }),
@@ -190,7 +225,7 @@ export function admissionControlled(options: { service: string; gate: AdmissionG
     res.once('close', onClose);
     let release: () => void;
     try {
-      release = await gate.acquire(gone.signal);
+      release = await gate.acquire(gone.signal, requestDeadline(req.headers[DEADLINE_HEADER]));
     } catch (error) {
       res.off('close', onClose);
       if (!(error instanceof AdmissionRefusedError)) return next(error);
@@ -202,12 +237,14 @@ export function admissionControlled(options: { service: string; gate: AdmissionG
       return;
     }
     res.off('close', onClose);
-    metrics.queueWait.observe((performance.now() - queuedAt) / 1000);
+    const admittedAt = performance.now();
+    metrics.queueWait.observe((admittedAt - queuedAt) / 1000);
     try {
       await handler(req, res, next);
     } catch (error) {
       next(error);
     } finally {
+      gate.recordExecution(performance.now() - admittedAt);
       release();
     }
   };
