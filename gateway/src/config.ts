@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { REQUEST_LIMITS, requestLimits, type RequestLimits } from './limits.ts';
+import { DEFAULT_SUBSCRIPTION_SETTINGS, type SubscriptionSettings } from './subscriptions/settings.ts';
 import { internalTokenSecretSchema, nodeEnvSchema, portSchema, registryTokenSchema, userTokenSecretSchema } from '@supergraph/service-kit';
 
 /** A positive whole number, today's value as the default. */
@@ -45,6 +46,13 @@ export const gatewayEnvSchema = z.object({
   REGISTRY_TOKEN: registryTokenSchema('gateway', 'REGISTRY_TOKEN'),
   REGISTRY_POLL_INTERVAL_MS: z.coerce.number().int().min(100).max(600_000).default(2_000),
   SUBGRAPH_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  // Subscriptions over graphql-ws (gateway/src/subscriptions, ADR 0014); defaults are DEFAULT_SUBSCRIPTION_SETTINGS.
+  SUBSCRIPTION_INIT_TIMEOUT_MS: limit(DEFAULT_SUBSCRIPTION_SETTINGS.connectionInitTimeoutMs),
+  SUBSCRIPTION_KEEPALIVE_MS: limit(DEFAULT_SUBSCRIPTION_SETTINGS.keepAliveMs),
+  SUBSCRIPTIONS_PER_CONNECTION: limit(DEFAULT_SUBSCRIPTION_SETTINGS.maxSubscriptionsPerConnection),
+  SUBSCRIPTION_CONNECTIONS_PER_USER: limit(DEFAULT_SUBSCRIPTION_SETTINGS.maxConnectionsPerUser),
+  SUBSCRIPTION_CONNECTIONS_PER_IP: limit(DEFAULT_SUBSCRIPTION_SETTINGS.maxConnectionsPerIp),
+  SUBSCRIPTION_QUEUE_CAPACITY: limit(DEFAULT_SUBSCRIPTION_SETTINGS.queueCapacity),
   // Where each subgraph is; unset ones use the routing URL composed into the supergraph.
   PRODUCTS_SUBGRAPH_URL: z.string().url().optional(),
   USERS_SUBGRAPH_URL: z.string().url().optional(),
@@ -70,6 +78,18 @@ export function requestLimitsFromEnv(env: GatewayEnv): RequestLimits {
     apqMaxEntries: env.APQ_MAX_ENTRIES,
     apqMaxBytes: env.APQ_MAX_BYTES,
   });
+}
+
+/** The subscription limits the environment sets. */
+export function subscriptionSettingsFromEnv(env: GatewayEnv): SubscriptionSettings {
+  return {
+    connectionInitTimeoutMs: env.SUBSCRIPTION_INIT_TIMEOUT_MS,
+    keepAliveMs: env.SUBSCRIPTION_KEEPALIVE_MS,
+    maxSubscriptionsPerConnection: env.SUBSCRIPTIONS_PER_CONNECTION,
+    maxConnectionsPerUser: env.SUBSCRIPTION_CONNECTIONS_PER_USER,
+    maxConnectionsPerIp: env.SUBSCRIPTION_CONNECTIONS_PER_IP,
+    queueCapacity: env.SUBSCRIPTION_QUEUE_CAPACITY,
+  };
 }
 
 export function subgraphUrlOverrides(env: GatewayEnv): Record<string, string> {

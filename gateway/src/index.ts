@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { assertNoDevSecretsInProduction, parseEnv, runService } from '@supergraph/service-kit';
-import { gatewayEnvSchema, requestLimitsFromEnv, subgraphUrlOverrides } from './config.ts';
+import { gatewayEnvSchema, requestLimitsFromEnv, subgraphUrlOverrides, subscriptionSettingsFromEnv } from './config.ts';
 import { createGateway } from './server.ts';
 import { loadManifests } from './persisted-operations/manifest.ts';
 import { parsePartnerKeys } from './persisted-operations/trusted-documents.ts';
@@ -33,6 +33,7 @@ await runService('gateway', async (log) => {
     // Production: /metrics only on the internal metrics listener (METRICS_PORT), never on PORT.
     publicMetrics: env.NODE_ENV !== 'production',
     credentialAttempts: { perIp: env.AUTH_ATTEMPTS_PER_IP, perEmail: env.AUTH_ATTEMPTS_PER_EMAIL, windowSeconds: env.AUTH_ATTEMPTS_WINDOW_SECONDS },
+    subscriptions: subscriptionSettingsFromEnv(env),
   });
   const running = await gateway.listen(env.PORT, env.HOST);
   return { url: `${running.url}/graphql`, close: () => gateway.close(), metrics: gateway.metrics };

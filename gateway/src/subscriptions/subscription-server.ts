@@ -23,28 +23,9 @@ import { EventFilter, eventIdentity } from './event-order.ts';
 import { createSubscriptionMetrics } from './metrics.ts';
 import { SubscriptionPlanner, type SubscriptionPlan } from './planner.ts';
 import { UpstreamPool, type UpstreamResult } from './upstream.ts';
+import { DEFAULT_SUBSCRIPTION_SETTINGS, type SubscriptionSettings } from './settings.ts';
 
-/** The limits of subscriptions (README: "Subscriptions"; environment variables in gateway/src/config.ts). */
-export interface SubscriptionSettings {
-  /** A connection that sends no connection_init by then is closed with 4408. */
-  connectionInitTimeoutMs: number;
-  /** Ping interval; a peer that does not pong within it is cut off. */
-  keepAliveMs: number;
-  maxSubscriptionsPerConnection: number;
-  maxConnectionsPerUser: number;
-  maxConnectionsPerIp: number;
-  /** Events waiting for one slow subscriber; beyond it the oldest go (counted). */
-  queueCapacity: number;
-}
-
-export const DEFAULT_SUBSCRIPTION_SETTINGS: Readonly<SubscriptionSettings> = Object.freeze({
-  connectionInitTimeoutMs: 5_000,
-  keepAliveMs: 12_000,
-  maxSubscriptionsPerConnection: 20,
-  maxConnectionsPerUser: 10,
-  maxConnectionsPerIp: 100,
-  queueCapacity: 128,
-});
+export { DEFAULT_SUBSCRIPTION_SETTINGS, type SubscriptionSettings };
 
 /**
  * Subscription root fields whose stream is the same whatever the viewer: the gateway opens one
@@ -102,6 +83,9 @@ type QueueItem = { upstream: UpstreamResult } | { final: ExecutionResult };
 
 const { GraphQLError, Kind } = graphql;
 type GraphQLError = InstanceType<typeof GraphQLError>;
+
+/** The gateway's own subscription errors: stable codes and fixed messages, sent as they are. */
+const OWN_CODES: ReadonlySet<string> = new Set(Object.values(SUBSCRIPTION_ERROR));
 
 const PREPARED = Symbol('prepared subscription');
 const MAX_TIMER_MS = 2_147_483_647;
@@ -230,7 +214,7 @@ export function createSubscriptionGateway(options: SubscriptionGatewayOptions): 
       // Errors leave the gateway as they do over HTTP: stable codes, nothing internal.
       onNext: (_ctx, _id, _payload, _args, result) => ({
         ...(result.data !== undefined ? { data: result.data } : {}),
-        ...(result.errors?.length ? { errors: result.errors.map((e) => options.formatError(e.toJSON(), e)) } : {}),
+        ...(result.errors?.length ? { errors: result.errors.map((e) => (OWN_CODES.has(e.extensions?.code as string) ? e.toJSON() : options.formatError(e.toJSON(), e))) } : {}),
       }),
       // Refusals in onSubscribe are the gateway's own errors (stable codes, bounded messages): sent as they are.
     },

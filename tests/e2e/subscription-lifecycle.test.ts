@@ -1,0 +1,138 @@
+import { readFile } from 'node:fs/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createClient, type Client } from 'graphql-ws';
+import { pino } from 'pino';
+import WebSocket from 'ws';
+import { demoIds } from '@supergraph/service-kit';
+import { createGateway } from '../../gateway/src/server.ts';
+import { repoPath } from '../../scripts/paths.ts';
+import { startGatewayReplica, stackSubgraphUrls } from '../support/gateways.ts';
+import { gql, stack } from '../support/graphql.ts';
+import { operation } from '../support/operations.ts';
+import { edit, REGISTRY_TEST_TOKENS, repoSubgraph, repoSubgraphs, startRegistry } from '../support/registry.ts';
+import { newUser } from '../support/users.ts';
+import { within } from '../support/wait.ts';
+
+/**
+ * What ends or degrades a live subscription (issue 11 §8, §9; ADR 0014): a registry publish, a
+ * gateway shutdown, a subgraph of the payload that is down. Products 260-269 are this file's.
+ */
+
+interface Received {
+  results: Array<{ data?: any; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }>;
+  completed: boolean;
+  error: unknown;
+}
+
+const clients: Client[] = [];
+afterAll(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.dispose()));
+});
+
+function open(httpUrl: string) {
+  const closes: Array<{ code: number; reason: string }> = [];
+  const client = createClient({
+    url: httpUrl.replace(/^http/, 'ws'),
+    webSocketImpl: WebSocket,
+    lazy: true,
+    retryAttempts: 0,
+    shouldRetry: () => false,
+    on: { closed: (event) => void closes.push({ code: (event as { code: number }).code, reason: (event as { reason: string }).reason }) },
+  });
+  clients.push(client);
+  const subscribe = (query: string, variables: Record<string, unknown>): Received => {
+    const received: Received = { results: [], completed: false, error: undefined };
+    client.subscribe(
+      { query, variables },
+      {
+        next: (result) => void received.results.push(result as Received['results'][number]),
+        error: (error) => {
+          received.error = error;
+          received.completed = true;
+        },
+        complete: () => void (received.completed = true),
+      },
+    );
+    return received;
+  };
+  return { client, closes, subscribe };
+}
+
+/** Active subscriptions, whatever their label (a replica without operation lists labels them "other"). */
+const activeReviewSubscriptions = (metrics: string) =>
+  [...metrics.matchAll(/^graphql_subscriptions_active\{[^}]*\} (\d+)$/gm)].reduce((sum, match) => sum + Number(match[1]), 0);
+
+async function addReview(productId: string) {
+  const author = await newUser('lifecycle');
+  const added = await gql(operation('AddReview'), { input: { productId, rating: 3, body: 'Fine.' } }, author.token);
+  expect(added.errors).toBeUndefined();
+  return added.data!.addReview.id as string;
+}
+
+describe('a subscription whose payload needs a subgraph that is down', () => {
+  it('still gets the event, with those fields null and an error', async () => {
+    const productId = demoIds.product(260);
+    // This replica's users subgraph answers nowhere: author names cannot be fetched.
+    const replica = await startGatewayReplica({ subgraphUrls: { ...stackSubgraphUrls(), users: 'http://127.0.0.1:9/graphql' } });
+    const { subscribe } = open(replica.url);
+    const received = subscribe(operation('ReviewAdded'), { productId });
+    await within(10_000, async () => activeReviewSubscriptions(await replica.metrics()) === 1);
+    const reviewId = await addReview(productId);
+    await within(15_000, async () => received.results.length > 0);
+    const [result] = received.results;
+    expect(result!.data.reviewAdded).toMatchObject({ id: reviewId, author: null, product: { id: productId } });
+    expect(result!.errors?.length).toBeGreaterThan(0);
+    expect(received.completed).toBe(false); // the stream goes on
+  });
+});
+
+describe('a gateway shutting down', () => {
+  it('closes live subscriptions with 1001 and does not hang', async () => {
+    const gateway = await createGateway({
+      supergraphSdl: await readFile(repoPath('supergraph.graphql'), 'utf8'),
+      subgraphUrls: stackSubgraphUrls(),
+      userTokenSecret: stack().secrets.userToken,
+      internalTokenSecret: stack().secrets.internalToken,
+      development: false,
+      log: pino({ level: 'silent' }),
+    });
+    const running = await gateway.listen(0);
+    const { subscribe, closes } = open(`${running.url}/graphql`);
+    const received = subscribe(operation('ReviewAdded'), { productId: demoIds.product(261) });
+    await within(10_000, async () => activeReviewSubscriptions(await (await fetch(`${running.url}/metrics`)).text()) === 1);
+    await gateway.close();
+    await within(5_000, async () => received.completed);
+    expect(closes[0]).toEqual({ code: 1001, reason: expect.stringMatching(/shutting down/) });
+  });
+});
+
+describe('a registry publish', () => {
+  it('ends live subscriptions with SUBSCRIPTION_SCHEMA_RELOAD; subscribing again works on the new supergraph', async () => {
+    const registry = await startRegistry();
+    await registry.client.publish(await repoSubgraphs(stackSubgraphUrls()), { author: 'e2e' });
+    // The storefront list holds the subscriptions: the registry accepts them now that the supergraph has them.
+    const storefront = JSON.parse(await readFile(repoPath('gateway', 'persisted-operations', 'storefront.json'), 'utf8')).operations;
+    await registry.client.registerOperations('storefront', storefront, 'e2e');
+    const replica = await startGatewayReplica({
+      registry: { url: registry.url, token: REGISTRY_TEST_TOKENS.gateway, pollIntervalMs: 200 },
+      subgraphUrls: {},
+      trustedDocuments: { lists: new Map(), partnerKeys: new Map() },
+    });
+    const productId = demoIds.product(262);
+    const { subscribe } = open(replica.url);
+    const before = subscribe(operation('ReviewAdded'), { productId });
+    await within(10_000, async () => activeReviewSubscriptions(await replica.metrics()) === 1);
+
+    const users = edit(await repoSubgraph('users'), /\n  "When the account was created, ISO 8601."\n  createdAt: String!/, '');
+    const subgraphs = (await repoSubgraphs(stackSubgraphUrls())).map((s) => (s.name === 'users' ? { ...s, sdl: users } : s));
+    await registry.client.publish(subgraphs, { author: 'e2e' });
+    await within(15_000, async () => before.completed);
+    expect(before.results.at(-1)?.errors?.[0]?.extensions?.code).toBe('SUBSCRIPTION_SCHEMA_RELOAD');
+
+    const after = subscribe(operation('ReviewAdded'), { productId });
+    await within(10_000, async () => activeReviewSubscriptions(await replica.metrics()) === 1);
+    const reviewId = await addReview(productId);
+    await within(15_000, async () => after.results.length > 0);
+    expect(after.results[0]!.data.reviewAdded.id).toBe(reviewId);
+  });
+});
