@@ -1,8 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Redis } from 'ioredis';
 import { demoIds } from '@supergraph/service-kit';
 import { sql } from '../support/db.ts';
-import { codes, gql, stack } from '../support/graphql.ts';
+import { codes, graphql, stack } from '../support/graphql.ts';
+import { startGatewayReplica } from '../support/gateways.ts';
+import { placeOrderRetrying } from '../support/orders.ts';
 import { operation } from '../support/operations.ts';
 import { adminToken, newUser } from '../support/users.ts';
 
@@ -10,6 +12,17 @@ import { adminToken, newUser } from '../support/users.ts';
 const product = (index: number) => demoIds.product(250 + index);
 const setStock = (productId: string, units: number) => sql('inventory', 'UPDATE stock_levels SET available = $2 WHERE product_id = $1', [productId, units]);
 const stockOf = async (productId: string) => (await sql('inventory', 'SELECT available FROM stock_levels WHERE product_id = $1', [productId]))[0]!.available as number;
+
+/**
+ * Each test talks to a gateway replica of its own, so its circuit breakers start closed: one
+ * test's failures (a subgraph slow on a busy machine) cannot fail the next (issue 10).
+ */
+let gatewayUrl = '';
+beforeEach(async () => {
+  gatewayUrl = (await startGatewayReplica({ rateLimit: { pointsPerMinute: 1_000_000, whenRedisDown: 'open' } })).url;
+});
+const gql = (query: string, variables: Record<string, unknown> = {}, token?: string) =>
+  graphql(gatewayUrl, query, variables, token ? { authorization: `Bearer ${token}` } : {});
 const place = (token: string, idempotencyKey: string, items: Array<{ productId: string; quantity: number }>, paymentToken = 'tok_visa') =>
   gql(operation('PlaceOrder'), { input: { idempotencyKey, items, paymentToken } }, token);
 
@@ -41,9 +54,12 @@ describe('checkout under a flash sale', () => {
     const users = await Promise.all(Array.from({ length: 50 }, (_, i) => newUser(`flash${i}`)));
     // Four calls a user; the fourth repeats the first one's key (150 distinct keys, 200 calls).
     const calls = users.flatMap((user, u) => [0, 1, 2, 3].map((j) => ({ user, key: `flash-${u}-${j % 3}` })));
-    const responses = await Promise.all(calls.map(({ user, key }) => place(user.token, key, [{ productId, quantity: 1 }])));
+    // A busy orders subgraph may refuse some at first (SERVICE_OVERLOADED): clients retry with the same key.
+    const responses = await Promise.all(
+      calls.map(({ user, key }) => placeOrderRetrying(gatewayUrl, user.token, { idempotencyKey: key, items: [{ productId, quantity: 1 }] }).then((r) => r.answer)),
+    );
 
-    for (const response of responses) expect(response.errors).toBeUndefined();
+    for (const response of responses) expect((response.errors ?? []).filter((e) => e.extensions?.code !== 'SERVICE_OVERLOADED')).toEqual([]);
     const orders = responses.map((r) => r.data!.placeOrder as { id: string; status: string; rejectionReason: string | null });
     const byKey = new Map<string, Set<string>>();
     calls.forEach((call, i) => byKey.set(`${call.user.id}/${call.key}`, (byKey.get(`${call.user.id}/${call.key}`) ?? new Set()).add(orders[i]!.id)));
