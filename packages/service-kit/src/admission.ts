@@ -109,17 +109,21 @@ export class AdmissionGate {
   /**
    * Resolves with a release function once a slot is free; rejects with AdmissionRefusedError when
    * the queue is full or the wait outlives `queueTimeoutMs`, and when `signal` aborts meanwhile
-   * (the caller went away: no slot is spent on it). With the caller's `deadline` (epoch ms), it is
-   * refused as soon as it could no longer be answered in time (reason `deadline`).
+   * (the caller went away: no slot is spent on it). With the caller's `deadline` (epoch ms), a
+   * request that has to wait is refused as soon as it could no longer be answered in time
+   * (reason `deadline`); one past its deadline is refused even when a slot is free.
    */
   acquire(signal?: AbortSignal, deadline?: number | null): Promise<() => void> {
-    const latestStart = this.latestStart(deadline);
-    if (Date.now() >= latestStart) return Promise.reject(new AdmissionRefusedError('deadline'));
+    if (deadline != null && Date.now() >= deadline) return Promise.reject(new AdmissionRefusedError('deadline'));
+    // A free slot is taken whatever the estimate says: the estimate comes from busy times, and an
+    // idle service that refused on it would never execute anything to correct it.
     if (this.active < this.limits.maxConcurrent && this.queue.length === 0) {
       this.active++;
       this.changed();
       return Promise.resolve(this.releaser());
     }
+    const latestStart = this.latestStart(deadline);
+    if (Date.now() >= latestStart) return Promise.reject(new AdmissionRefusedError('deadline'));
     if (this.queue.length >= this.limits.maxQueue) return Promise.reject(new AdmissionRefusedError('queue_full'));
     return new Promise((resolve, reject) => {
       const leave = () => {
