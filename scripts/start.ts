@@ -6,8 +6,8 @@
 // stayed up a while); the others keep running, and the gateway answers partially meanwhile.
 // Ctrl-C (or SIGTERM) stops all: each child gets one SIGTERM and drains its requests.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
+import { cp, mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -49,6 +49,10 @@ const STABLE_AFTER_MS = 30_000;
 const STOP_KILL_AFTER_MS = 30_000;
 
 const started = Date.now();
+// The launcher's heaviest import (the composition stack), needed only to publish: loading it
+// while the services start keeps it off the way to the gateway.
+const composition = import('@supergraph/composition');
+composition.catch(() => {});
 const port = (base: number) => base + env.PORT_OFFSET;
 const metricsPort = (base: number) => defaultMetricsPort(base) + env.PORT_OFFSET;
 const logDir = join(env.DATA_DIR, 'logs');
@@ -195,6 +199,40 @@ setInterval(() => {
 }, 1000).unref();
 
 /**
+ * Creating an embedded database (PostgreSQL's initdb, in WebAssembly) is most of a cold start:
+ * seconds of CPU each, six at once on a small machine. An empty cluster is the same for every
+ * service (each then applies its own migrations), so it is created once, kept in DATA_DIR as a
+ * template, and copied (a fraction of a second) into every service's folder that has none yet.
+ */
+async function prepareEmbeddedDatabases(dataDirs: string[]): Promise<void> {
+  const missing = dataDirs.filter((dir) => !existsSync(join(dir, 'PG_VERSION')));
+  if (missing.length === 0) return;
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { version } = JSON.parse(await readFile(repoPath('node_modules', '@electric-sql', 'pglite', 'package.json'), 'utf8')) as { version: string };
+  const template = join(env.DATA_DIR, `.pglite-template-${version}`);
+  if (!existsSync(join(template, 'PG_VERSION'))) {
+    const startedAt = Date.now();
+    const building = `${template}.${process.pid}.tmp`;
+    await rm(building, { recursive: true, force: true });
+    await mkdir(building, { recursive: true });
+    const db = await PGlite.create({ dataDir: building });
+    await db.close();
+    await rename(building, template);
+    say(`created an empty embedded database in ${seconds(Date.now() - startedAt)} (the template for every service's)`);
+  }
+  await Promise.all(
+    missing.map(async (dir) => {
+      // A folder left by an interrupted start holds no cluster: replace it whole.
+      const copying = `${dir}.${process.pid}.tmp`;
+      await rm(copying, { recursive: true, force: true });
+      await cp(template, copying, { recursive: true });
+      await rm(dir, { recursive: true, force: true });
+      await rename(copying, dir);
+    }),
+  );
+}
+
+/**
  * The local subgraphs' schemas (supergraph.yaml) and the persisted operation lists
  * (gateway/persisted-operations) go to the registry, as a developer's CI would send them.
  * Unchanged schemas and lists make no new version, so a restart adds nothing to the history.
@@ -202,8 +240,7 @@ setInterval(() => {
 async function publishLocalSchemas(): Promise<void> {
   // The admin token: here the working tree is the truth, routing URLs included (a routing-URL change is an admin's, ADR 0011).
   const client = new RegistryClient(`http://127.0.0.1:${port(REGISTRY_PORT)}`, env.REGISTRY_ADMIN_TOKEN);
-  // Loaded here, while the services start: the composition stack is the launcher's heaviest import.
-  const { readSupergraphConfig } = await import('@supergraph/composition');
+  const { readSupergraphConfig } = await composition;
   const subgraphs = await readSupergraphConfig(repoPath('supergraph.yaml'));
   // Routing URLs where this launcher's subgraphs really listen (PORT_OFFSET moves them).
   const routingUrl = (url: string) => {
@@ -229,6 +266,7 @@ try {
     ? await ensureServiceDatabases(env.DATABASE_URL, env.DATABASE_PREFIX, [...SUBGRAPH_NAMES, 'registry'])
     : ({} as Record<string, string>);
   console.log(env.DATABASE_URL ? `databases: PostgreSQL (${env.DATABASE_PREFIX}_*)` : `databases: embedded PGlite under ${env.DATA_DIR}`);
+  if (!env.DATABASE_URL) await prepareEmbeddedDatabases([...SUBGRAPH_NAMES, 'schema-registry'].map((name) => join(env.DATA_DIR, name)));
   const withDatabase = limiter(env.DATABASE_URL ? Number.POSITIVE_INFINITY : env.START_CONCURRENCY);
 
   const registryTokens = { REGISTRY_ADMIN_TOKEN: env.REGISTRY_ADMIN_TOKEN, REGISTRY_PUBLISH_TOKEN: env.REGISTRY_PUBLISH_TOKEN, REGISTRY_GATEWAY_TOKEN: env.REGISTRY_GATEWAY_TOKEN };
