@@ -19,7 +19,7 @@ import { BoundedQueue } from './bounded-queue.ts';
 import { CLOSE, CLOSE_REASON, SUBSCRIPTION_ERROR } from './close-codes.ts';
 import { checkSubscription } from './document-checks.ts';
 import { graphql } from './graphql-cjs.ts';
-import { EventFilter, eventIdentity } from './event-order.ts';
+import { EventFilter, eventIdentity, type EventIdentity } from './event-order.ts';
 import { createSubscriptionMetrics } from './metrics.ts';
 import { SubscriptionPlanner, type SubscriptionPlan } from './planner.ts';
 import { UpstreamPool, type UpstreamResult } from './upstream.ts';
@@ -78,8 +78,6 @@ interface Prepared {
   rootField: string;
   connection: Connection;
 }
-
-type QueueItem = { upstream: UpstreamResult } | { final: ExecutionResult };
 
 const { GraphQLError, Kind } = graphql;
 type GraphQLError = InstanceType<typeof GraphQLError>;
@@ -239,9 +237,50 @@ export function createSubscriptionGateway(options: SubscriptionGatewayOptions): 
     return body ?? new GraphQLError('No operation is registered under this id: send the operation text in `query`', { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } });
   }
 
-  function subscribe(prepared: Prepared): AsyncIterableIterator<ExecutionResult> {
+  /**
+   * Subscribers of the same operation, variables and viewer on the same supergraph form a group:
+   * each upstream event is executed once for the group and fanned out (1,000 anonymous
+   * subscribers of one product cost one plan execution per event, not 1,000). A group joins the
+   * upstream stream of its primary fetch; groups of different viewers may share that stream.
+   */
+  interface Member {
+    filter: EventFilter;
+    queue: BoundedQueue<ExecutionResult>;
+  }
+  interface Group {
+    members: Set<Member>;
+    /** Upstream events waiting to be executed: bounded like a subscriber's queue. */
+    pending: BoundedQueue<UpstreamResult>;
+    /** The latest executed ordered event per key, for members that join later. */
+    latest: Map<string, { identity: EventIdentity; result: ExecutionResult }>;
+    leave: () => void;
+  }
+  const groups = new Map<string, Group>();
+
+  function joinGroup(prepared: Prepared, member: Member, operation: string): () => void {
     const { plan, connection } = prepared;
-    const operation = operationLabel(prepared.operationName, options.operationLists);
+    const viewer = connection.viewer;
+    const key = JSON.stringify([plan.state.version, prepared.query, prepared.operationName ?? null, prepared.variables, viewer ? `${viewer.role}:${viewer.id}` : null]);
+    let group = groups.get(key);
+    if (group) {
+      for (const { identity, result } of group.latest.values()) if (member.filter.admit(identity) === 'deliver') member.queue.push(result);
+      group.members.add(member);
+    } else {
+      group = openGroup(key, prepared, operation);
+      group.members.add(member);
+    }
+    const joined = group;
+    return () => {
+      if (!joined.members.delete(member) || joined.members.size > 0) return;
+      if (groups.get(key) === joined) groups.delete(key);
+      joined.leave();
+      void joined.pending.return();
+      metrics.upstreams.set(pool.size);
+    };
+  }
+
+  function openGroup(key: string, prepared: Prepared, operation: string): Group {
+    const { plan, connection } = prepared;
     const viewer = connection.viewer;
     const context: GatewayContext = {
       viewer,
@@ -250,50 +289,87 @@ export function createSubscriptionGateway(options: SubscriptionGatewayOptions): 
       clientIp: connection.ip,
     };
     const filter = new EventFilter();
-    const queue = new BoundedQueue<QueueItem>(settings.queueCapacity, () => metrics.dropped.inc({ operation, reason: 'queue_full' }));
+    const group: Group = {
+      members: new Set(),
+      pending: new BoundedQueue<UpstreamResult>(settings.queueCapacity, () => metrics.dropped.inc({ operation, reason: 'queue_full' })),
+      latest: new Map(),
+      leave: () => {},
+    };
+    groups.set(key, group);
+    const deliver = (result: ExecutionResult, identity: EventIdentity | undefined) => {
+      if (identity?.key !== undefined && identity.sequence !== undefined) {
+        group.latest.delete(identity.key);
+        group.latest.set(identity.key, { identity, result });
+        if (group.latest.size > 16) group.latest.delete(group.latest.keys().next().value!);
+      }
+      for (const member of group.members) {
+        const verdict = member.filter.admit(identity);
+        if (verdict === 'deliver') member.queue.push(result);
+      }
+    };
+    // One event at a time, in order: the executor.
+    void (async () => {
+      for await (const upstream of group.pending) {
+        deliver(await executeEvent(prepared, upstream, context, operation), eventIdentity(upstream.extensions));
+      }
+      for (const member of group.members) member.queue.finish();
+      if (groups.get(key) === group) groups.delete(key);
+    })();
+
     const primary = plan.primary;
     const dataSource = options.dataSources.get(primary.serviceName);
-    let ended = false;
-    const end = (final: ExecutionResult) => {
-      queue.push({ final });
-      queue.finish();
-    };
-    let leave = () => {};
     if (!dataSource?.url) {
-      end({ errors: [new GraphQLError(`The ${primary.serviceName} subgraph is not available`, { extensions: { code: SUBSCRIPTION_ERROR.UPSTREAM_UNAVAILABLE } })] });
-    } else {
-      leave = pool.join(
-        {
-          subgraph: primary.serviceName,
-          url: dataSource.url,
-          query: primary.operation,
-          operationName: primary.operationName,
-          variables: Object.fromEntries((primary.variableUsages ?? []).filter((name) => name in prepared.variables).map((name) => [name, prepared.variables[name]])),
-          viewer: VIEWER_INDEPENDENT_SUBSCRIPTIONS.has(prepared.rootField) ? null : viewer,
-        },
-        {
-          event: (result) => {
-            const verdict = filter.admit(eventIdentity(result.extensions));
-            if (verdict === 'duplicate') metrics.deduplicated.inc({ operation });
-            else if (verdict === 'stale') metrics.dropped.inc({ operation, reason: 'stale' });
-            else queue.push({ upstream: result });
-          },
-          end: (errors) => {
-            if (errors?.length) queue.push({ upstream: { errors } });
-            queue.finish();
-          },
-        },
-      );
-      metrics.upstreams.set(pool.size);
+      group.pending.push({ errors: [{ message: `The ${primary.serviceName} subgraph is not available`, extensions: { code: SUBSCRIPTION_ERROR.UPSTREAM_UNAVAILABLE } }] });
+      group.pending.finish();
+      return group;
     }
+    group.leave = pool.join(
+      {
+        subgraph: primary.serviceName,
+        url: dataSource.url,
+        query: primary.operation,
+        operationName: primary.operationName,
+        variables: Object.fromEntries((primary.variableUsages ?? []).filter((name) => name in prepared.variables).map((name) => [name, prepared.variables[name]])),
+        viewer: VIEWER_INDEPENDENT_SUBSCRIPTIONS.has(prepared.rootField) ? null : viewer,
+      },
+      {
+        event: (result) => {
+          // Before execution: a redelivered or stale event costs no subgraph fetch.
+          const verdict = filter.admit(eventIdentity(result.extensions));
+          if (verdict === 'duplicate') metrics.deduplicated.inc({ operation });
+          else if (verdict === 'stale') metrics.dropped.inc({ operation, reason: 'stale' });
+          else group.pending.push(result);
+        },
+        end: (errors) => {
+          if (errors?.length) group.pending.push({ errors });
+          group.pending.finish();
+        },
+      },
+    );
+    metrics.upstreams.set(pool.size);
+    return group;
+  }
+
+  function subscribe(prepared: Prepared): AsyncIterableIterator<ExecutionResult> {
+    const { connection } = prepared;
+    const operation = operationLabel(prepared.operationName, options.operationLists);
+    const member: Member = {
+      filter: new EventFilter(),
+      queue: new BoundedQueue<ExecutionResult>(settings.queueCapacity, () => metrics.dropped.inc({ operation, reason: 'queue_full' })),
+    };
+    const end = (final: ExecutionResult) => {
+      member.queue.push(final);
+      member.queue.finish();
+    };
+    const leave = joinGroup(prepared, member, operation);
     live.add(end);
     metrics.active.inc({ operation });
+    let ended = false;
     const cleanup = () => {
       if (ended) return;
       ended = true;
       live.delete(end);
       leave();
-      metrics.upstreams.set(pool.size);
       metrics.active.dec({ operation });
       connection.subscriptions--;
     };
@@ -301,24 +377,22 @@ export function createSubscriptionGateway(options: SubscriptionGatewayOptions): 
     const results: AsyncIterableIterator<ExecutionResult> = {
       [Symbol.asyncIterator]: () => results,
       async next() {
-        const step = await queue.next();
+        const step = await member.queue.next();
         if (step.done) {
           cleanup();
           return { done: true, value: undefined };
         }
-        const item = step.value;
-        const result = 'final' in item ? item.final : await executeEvent(prepared, item.upstream, context, operation);
         metrics.delivered.inc({ operation });
-        return { done: false, value: result };
+        return { done: false, value: step.value };
       },
       async return() {
         cleanup();
-        await queue.return();
+        await member.queue.return();
         return { done: true, value: undefined };
       },
       async throw(error: unknown) {
         cleanup();
-        await queue.return();
+        await member.queue.return();
         throw error;
       },
     };
