@@ -1,4 +1,7 @@
-/** The services `npm start` runs and the order they start in (gateway last). */
+/**
+ * The services `npm start` runs, in the order it starts them (registry first, gateway once the
+ * registry has the schemas). Ports are the defaults; `npm start` adds PORT_OFFSET to each.
+ */
 export const SUBGRAPHS = [
   { name: 'products', port: 4001 },
   { name: 'users', port: 4002 },

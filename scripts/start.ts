@@ -47,6 +47,8 @@ const RESTART_MAX_MS = 10_000;
 const STABLE_AFTER_MS = 30_000;
 /** Services drain in-flight requests on SIGTERM (SHUTDOWN_TIMEOUT_MS, 25 s by default); then they are killed. */
 const STOP_KILL_AFTER_MS = 30_000;
+/** While starting, a service that exits this many times before it is ready fails the start. */
+const START_ATTEMPTS = 3;
 
 const started = Date.now();
 // The launcher's heaviest import (the composition stack), needed only to publish: loading it
@@ -135,6 +137,10 @@ async function waitUntilReady(service: Supervised): Promise<void> {
   const deadline = Date.now() + env.START_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (stopping) return;
+    // A service that keeps dying before it is ever ready (a port in use, a bad setting) will not be saved by waiting.
+    if (service.restarts >= START_ATTEMPTS) {
+      throw new Error(`${service.name} exited ${service.restarts} times before it was ready; its output is above (lines starting [${service.name}]) and in ${service.logFile}`);
+    }
     const ready = await fetch(`http://127.0.0.1:${service.port}/readyz`).then((r) => r.ok, () => false);
     if (ready) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
