@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DocumentNode, FragmentDefinitionNode, GraphQLSchema, OperationDefinitionNode, SelectionSetNode } from 'graphql';
 import { getVariableValues, graphql } from './graphql-cjs.ts';
 import { depthExceeds, estimateCost, type RequestLimits } from '../limits.ts';
@@ -39,19 +40,9 @@ export function checkSubscription(
   if (depthExceeds(rawVariables, limits.maxVariablesDepth)) {
     return [error(`The variables are nested deeper than ${limits.maxVariablesDepth} levels: send flatter input`, 'BAD_REQUEST', 'MAX_VARIABLES_DEPTH')];
   }
-  let document: DocumentNode;
-  try {
-    document = parse(query, { maxTokens: limits.maxTokens });
-  } catch (parseError) {
-    const message = parseError instanceof GraphQLError ? parseError.message : 'Syntax error';
-    return /token limit/i.test(message)
-      ? [error(`The GraphQL document has more than ${limits.maxTokens} tokens: split the operation into several requests`, 'BAD_REQUEST', 'MAX_TOKENS')]
-      : [error(message.slice(0, 200), 'GRAPHQL_PARSE_FAILED')];
-  }
-  const invalid = validate(schema, document, specifiedRules, { maxErrors: 10 });
-  if (invalid.length > 0) {
-    return invalid.map((e) => new GraphQLError(e.message.replace(/ Did you mean .*$/, ''), { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
-  }
+  const parsed = parseAndValidate(schema, query, limits.maxTokens);
+  if (Array.isArray(parsed)) return parsed;
+  const document = parsed;
   const operation = getOperationAST(document, operationName);
   if (!operation) {
     return [error('No operation of the document matches `operationName`: send the name of one of its operations, or omit it when the document has exactly one', 'OPERATION_RESOLUTION_FAILURE')];
@@ -76,6 +67,37 @@ export function checkSubscription(
     return [error(`The query is too expensive: estimated cost ${Math.round(cost)}, at most ${limits.maxCost}. Ask for smaller pages (first) or fewer nested lists`, 'BAD_REQUEST', 'MAX_COST')];
   }
   return { document, operation, variables: coerced.coerced };
+}
+
+/**
+ * Parsed and validated documents by schema and text: identical subscriptions (a thousand
+ * storefronts on one product page) share one immutable document instead of holding a copy each.
+ */
+const documents = new WeakMap<GraphQLSchema, Map<string, DocumentNode | GraphQLError[]>>();
+const MAX_DOCUMENTS = 1_000;
+
+function parseAndValidate(schema: GraphQLSchema, query: string, maxTokens: number): DocumentNode | GraphQLError[] {
+  let bySchema = documents.get(schema);
+  if (!bySchema) documents.set(schema, (bySchema = new Map()));
+  const key = createHash('sha256').update(query).digest('hex');
+  const cached = bySchema.get(key);
+  if (cached) return cached;
+  let result: DocumentNode | GraphQLError[];
+  try {
+    const document = parse(query, { maxTokens });
+    const invalid = validate(schema, document, specifiedRules, { maxErrors: 10 });
+    result = invalid.length > 0
+      ? invalid.map((e) => new GraphQLError(e.message.replace(/ Did you mean .*$/, ''), { nodes: e.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }))
+      : document;
+  } catch (parseError) {
+    const message = parseError instanceof GraphQLError ? parseError.message : 'Syntax error';
+    return /token limit/i.test(message)
+      ? [error(`The GraphQL document has more than ${maxTokens} tokens: split the operation into several requests`, 'BAD_REQUEST', 'MAX_TOKENS')]
+      : [error(message.slice(0, 200), 'GRAPHQL_PARSE_FAILED')];
+  }
+  if (bySchema.size >= MAX_DOCUMENTS) bySchema.delete(bySchema.keys().next().value!);
+  bySchema.set(key, result);
+  return result;
 }
 
 /** Depth (fragments expanded, each at most once per path), aliases and directives of an operation. */
