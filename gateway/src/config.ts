@@ -53,6 +53,7 @@ export const gatewayEnvSchema = z.object({
   SUBSCRIPTION_CONNECTIONS_PER_USER: limit(DEFAULT_SUBSCRIPTION_SETTINGS.maxConnectionsPerUser),
   SUBSCRIPTION_CONNECTIONS_PER_IP: limit(DEFAULT_SUBSCRIPTION_SETTINGS.maxConnectionsPerIp),
   SUBSCRIPTION_QUEUE_CAPACITY: limit(DEFAULT_SUBSCRIPTION_SETTINGS.queueCapacity),
+  SUBSCRIPTION_IDLE_TIMEOUT_MS: limit(DEFAULT_SUBSCRIPTION_SETTINGS.idleTimeoutMs),
   // Where each subgraph is; unset ones use the routing URL composed into the supergraph.
   PRODUCTS_SUBGRAPH_URL: z.string().url().optional(),
   USERS_SUBGRAPH_URL: z.string().url().optional(),
@@ -89,6 +90,7 @@ export function subscriptionSettingsFromEnv(env: GatewayEnv): SubscriptionSettin
     maxConnectionsPerUser: env.SUBSCRIPTION_CONNECTIONS_PER_USER,
     maxConnectionsPerIp: env.SUBSCRIPTION_CONNECTIONS_PER_IP,
     queueCapacity: env.SUBSCRIPTION_QUEUE_CAPACITY,
+    idleTimeoutMs: env.SUBSCRIPTION_IDLE_TIMEOUT_MS,
   };
 }
 

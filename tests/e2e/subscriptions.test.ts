@@ -249,6 +249,28 @@ describe('connections', () => {
     expect((deep.error as Array<{ extensions?: { code?: string; limit?: string } }>)[0]?.extensions).toMatchObject({ code: 'BAD_REQUEST', limit: 'MAX_DEPTH' });
   });
 
+  it('closes a connection that sends no connection_init (4408) or holds no subscription (4000), and bounds subscriptions per connection', async () => {
+    const strict = await startGatewayReplica({ subscriptions: { connectionInitTimeoutMs: 300, idleTimeoutMs: 300, maxSubscriptionsPerConnection: 1 } });
+    const silent = new WebSocket(strict.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    const silentClose = await new Promise<number>((resolve) => silent.once('close', (code) => resolve(code)));
+    expect(silentClose).toBe(4408);
+
+    const { client } = wsClient(strict.url);
+    const first = subscribe(client, operation('ReviewAdded'), { productId: demoIds.product(258) });
+    await within(10_000, async () => /graphql_subscriptions_active\{[^}]*\} 1/.test(await strict.metrics()));
+    const second = subscribe(client, operation('ReviewAdded'), { productId: demoIds.product(259) });
+    await within(10_000, async () => second.completed);
+    expect((second.error as Array<{ extensions?: { code?: string } }>)[0]?.extensions?.code).toBe('TOO_MANY_SUBSCRIPTIONS');
+    expect(first.completed).toBe(false);
+    first.stop();
+
+    // A connection that is acknowledged and then subscribes to nothing is closed once idle.
+    const idle = new WebSocket(strict.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    idle.once('open', () => idle.send(JSON.stringify({ type: 'connection_init', payload: {} })));
+    const idleClose = await new Promise<number>((resolve) => idle.once('close', (code) => resolve(code)));
+    expect(idleClose).toBe(4000);
+  });
+
   it('lets a partner key subscribe only to its own list', async () => {
     const { client } = wsClient(replicaB.url, { 'x-api-key': stack().secrets.partnerApiKey });
     const received = subscribe(client, operation('ReviewAdded'), { productId: demoIds.product(256) });

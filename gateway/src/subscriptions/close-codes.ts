@@ -14,6 +14,8 @@ export const CLOSE = {
   TOO_MANY_CONNECTIONS: 4429,
   /** The gateway is shutting down: reconnect (to another replica). */
   GOING_AWAY: 1001,
+  /** No subscription on the connection for SUBSCRIPTION_IDLE_TIMEOUT_MS: reconnect when there is one to make. */
+  IDLE: 4000,
 } as const;
 
 export const CLOSE_REASON = {
@@ -22,6 +24,7 @@ export const CLOSE_REASON = {
   UNKNOWN_API_KEY: 'Unknown API key',
   TOO_MANY_CONNECTIONS: 'Too many open connections: close some first',
   SHUTDOWN: 'The gateway is shutting down: reconnect',
+  IDLE: 'Idle: no subscription on this connection',
 } as const;
 
 /**

@@ -9,6 +9,8 @@ export interface SubscriptionSettings {
   maxConnectionsPerIp: number;
   /** Events waiting for one slow subscriber; beyond it the oldest go (counted). */
   queueCapacity: number;
+  /** A connection without any subscription for this long is closed (4000). */
+  idleTimeoutMs: number;
 }
 
 export const DEFAULT_SUBSCRIPTION_SETTINGS: Readonly<SubscriptionSettings> = Object.freeze({
@@ -18,4 +20,5 @@ export const DEFAULT_SUBSCRIPTION_SETTINGS: Readonly<SubscriptionSettings> = Obj
   maxConnectionsPerUser: 10,
   maxConnectionsPerIp: 100,
   queueCapacity: 128,
+  idleTimeoutMs: 60_000,
 });

@@ -67,6 +67,9 @@ interface Connection {
   ip: string;
   subscriptions: number;
   expiry?: NodeJS.Timeout;
+  /** Runs while the connection has no subscription: it is closed when it fires. */
+  idle?: NodeJS.Timeout;
+  socket: { close(code: number, reason: string): void };
   counted: boolean;
 }
 
@@ -106,6 +109,15 @@ export function createSubscriptionGateway(options: SubscriptionGatewayOptions): 
     for (const end of [...live]) end({ errors: [reload] });
   });
 
+  /** A connection that holds no subscription for `idleTimeoutMs` is closed: it only costs a socket. */
+  const idleFrom = (connection: Connection) => {
+    clearTimeout(connection.idle);
+    connection.idle = setTimeout(() => {
+      metrics.refused.inc({ code: String(CLOSE.IDLE) });
+      connection.socket.close(CLOSE.IDLE, CLOSE_REASON.IDLE);
+    }, settings.idleTimeoutMs);
+    connection.idle.unref();
+  };
   const count = (map: Map<string, number>, key: string, delta: number) => {
     const next = (map.get(key) ?? 0) + delta;
     if (next <= 0) map.delete(key);
@@ -147,7 +159,8 @@ export function createSubscriptionGateway(options: SubscriptionGatewayOptions): 
         if ((userKey && (perUser.get(userKey) ?? 0) >= settings.maxConnectionsPerUser) || (perIp.get(ip) ?? 0) >= settings.maxConnectionsPerIp) {
           return refuse(ctx, CLOSE.TOO_MANY_CONNECTIONS, CLOSE_REASON.TOO_MANY_CONNECTIONS);
         }
-        const connection: Connection = { viewer, partner, ip, subscriptions: 0, counted: true };
+        const connection: Connection = { viewer, partner, ip, subscriptions: 0, counted: true, socket: ctx.extra.socket };
+        idleFrom(connection);
         if (userKey) count(perUser, userKey, 1);
         count(perIp, ip, 1);
         metrics.connections.inc();
@@ -169,6 +182,7 @@ export function createSubscriptionGateway(options: SubscriptionGatewayOptions): 
         if (!connection?.counted) return;
         connection.counted = false;
         clearTimeout(connection.expiry);
+        clearTimeout(connection.idle);
         if (connection.viewer) count(perUser, `${connection.viewer.role}:${connection.viewer.id}`, -1);
         count(perIp, connection.ip, -1);
         metrics.connections.dec();
@@ -203,6 +217,7 @@ export function createSubscriptionGateway(options: SubscriptionGatewayOptions): 
           connection,
         };
         connection.subscriptions++;
+        clearTimeout(connection.idle);
         const args: ExecutionArgs = { schema: state.apiSchema, document: checked.document, operationName, variableValues: checked.variables, contextValue: { [PREPARED]: prepared } };
         return args;
       },
@@ -371,7 +386,7 @@ export function createSubscriptionGateway(options: SubscriptionGatewayOptions): 
       live.delete(end);
       leave();
       metrics.active.dec({ operation });
-      connection.subscriptions--;
+      if (--connection.subscriptions === 0) idleFrom(connection);
     };
 
     const results: AsyncIterableIterator<ExecutionResult> = {
