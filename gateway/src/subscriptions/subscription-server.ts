@@ -130,7 +130,8 @@ export function createSubscriptionGateway(options: SubscriptionGatewayOptions): 
     return false;
   };
 
-  const wss = new WebSocketServer({ noServer: true });
+  // A message is bounded like an HTTP body (ws alone accepts 100 MiB).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: options.limits.maxBodyBytes });
   const disposable = useServer<Record<string, unknown> | undefined>(
     {
       connectionInitWaitTimeout: settings.connectionInitTimeoutMs,

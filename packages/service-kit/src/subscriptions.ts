@@ -59,7 +59,8 @@ export interface SubscriptionServer {
 }
 
 export function createSubscriptionServer(options: SubscriptionServerOptions): SubscriptionServer {
-  const wss = new WebSocketServer({ noServer: true });
+  // Messages bounded like the HTTP bodies (2 MB; ws alone accepts 100 MiB).
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 2 * 1024 * 1024 });
   const viewers = new WeakMap<object, Viewer | null>();
   // Which viewer each subscribe's context is for, so that every event gets a fresh context for the same viewer.
   const contextViewers = new WeakMap<object, Viewer | null>();
