@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createClient, type Client } from 'graphql-ws';
 import { pino } from 'pino';
@@ -83,6 +85,57 @@ describe('a subscription whose payload needs a subgraph that is down', () => {
     expect(result!.data.reviewAdded).toMatchObject({ id: reviewId, author: null, product: { id: productId } });
     expect(result!.errors?.length).toBeGreaterThan(0);
     expect(received.completed).toBe(false); // the stream goes on
+  });
+});
+
+describe('the users subgraph going away mid-stream and coming back', () => {
+  it('gives payloads with a null author and an error while it is away, and names again once it is back', async () => {
+    // A switchable proxy in front of the stack's users subgraph: "down" cuts every connection.
+    const target = new URL(stack().subgraphs.users.url);
+    let up = true;
+    const proxy = createServer((req, res) => {
+      if (!up) return void req.socket.destroy();
+      const forward = httpRequest({ host: target.hostname, port: target.port, path: target.pathname, method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      forward.on('error', () => res.destroy());
+      req.pipe(forward);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const replica = await startGatewayReplica({
+        subgraphUrls: { ...stackSubgraphUrls(), users: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}${target.pathname}` },
+        resilience: { breaker: { errorThresholdPercentage: 50, volumeThreshold: 1, resetTimeoutMs: 200, rollingCountMs: 10_000 } },
+      });
+      const productId = demoIds.product(263);
+      const { subscribe } = open(replica.url);
+      const received = subscribe(operation('ReviewAdded'), { productId });
+      await within(10_000, async () => activeReviewSubscriptions(await replica.metrics()) === 1);
+
+      const author = (n: number) => received.results[n]?.data?.reviewAdded?.author;
+      await addReview(productId);
+      await within(15_000, async () => received.results.length === 1);
+      expect(author(0)?.name).toBe('Test lifecycle');
+
+      up = false;
+      await addReview(productId);
+      await within(15_000, async () => received.results.length === 2);
+      expect(author(1)).toBeNull();
+      expect(received.results[1]!.errors?.length).toBeGreaterThan(0);
+
+      up = true;
+      // Once the breaker lets a fetch through again, names come back (the stream never ended).
+      let last = 2;
+      await within(15_000, async () => {
+        await addReview(productId);
+        await within(15_000, async () => received.results.length === last + 1);
+        return author(last++)?.name === 'Test lifecycle';
+      });
+      expect(received.completed).toBe(false);
+    } finally {
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
   });
 });
 
