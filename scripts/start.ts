@@ -141,7 +141,7 @@ async function waitUntilReady(service: Supervised): Promise<void> {
     if (service.restarts >= START_ATTEMPTS) {
       throw new Error(`${service.name} exited ${service.restarts} times before it was ready; its output is above (lines starting [${service.name}]) and in ${service.logFile}`);
     }
-    const ready = await fetch(`http://127.0.0.1:${service.port}/readyz`).then((r) => r.ok, () => false);
+    const ready = await fetch(`http://127.0.0.1:${service.port}/readyz`, { signal: AbortSignal.timeout(2_000) }).then((r) => r.ok, () => false);
     if (ready) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
