@@ -17,7 +17,7 @@ import { within } from '../support/wait.ts';
 
 /**
  * What ends or degrades a live subscription (issue 11 §8, §9; ADR 0014): a registry publish, a
- * gateway shutdown, a subgraph of the payload that is down. Products 260-269 are this file's.
+ * gateway shutdown, a subgraph of the payload that is down. Products 170-179 are this file's.
  */
 
 interface Received {
@@ -73,7 +73,7 @@ async function addReview(productId: string) {
 
 describe('a subscription whose payload needs a subgraph that is down', () => {
   it('still gets the event, with those fields null and an error', async () => {
-    const productId = demoIds.product(260);
+    const productId = demoIds.product(170);
     // This replica's users subgraph answers nowhere: author names cannot be fetched.
     const replica = await startGatewayReplica({ subgraphUrls: { ...stackSubgraphUrls(), users: 'http://127.0.0.1:9/graphql' } });
     const { subscribe } = open(replica.url);
@@ -108,7 +108,7 @@ describe('the users subgraph going away mid-stream and coming back', () => {
         subgraphUrls: { ...stackSubgraphUrls(), users: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}${target.pathname}` },
         resilience: { breaker: { errorThresholdPercentage: 50, volumeThreshold: 1, resetTimeoutMs: 200, rollingCountMs: 10_000 } },
       });
-      const productId = demoIds.product(263);
+      const productId = demoIds.product(173);
       const { subscribe } = open(replica.url);
       const received = subscribe(operation('ReviewAdded'), { productId });
       await within(10_000, async () => activeReviewSubscriptions(await replica.metrics()) === 1);
@@ -151,7 +151,7 @@ describe('a gateway shutting down', () => {
     });
     const running = await gateway.listen(0);
     const { subscribe, closes } = open(`${running.url}/graphql`);
-    const received = subscribe(operation('ReviewAdded'), { productId: demoIds.product(261) });
+    const received = subscribe(operation('ReviewAdded'), { productId: demoIds.product(171) });
     await within(10_000, async () => activeReviewSubscriptions(await (await fetch(`${running.url}/metrics`)).text()) === 1);
     await gateway.close();
     await within(5_000, async () => received.completed);
@@ -171,7 +171,7 @@ describe('a registry publish', () => {
       subgraphUrls: {},
       trustedDocuments: { lists: new Map(), partnerKeys: new Map() },
     });
-    const productId = demoIds.product(262);
+    const productId = demoIds.product(172);
     const { subscribe } = open(replica.url);
     const before = subscribe(operation('ReviewAdded'), { productId });
     await within(10_000, async () => activeReviewSubscriptions(await replica.metrics()) === 1);

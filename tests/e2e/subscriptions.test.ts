@@ -19,7 +19,7 @@ import { within } from '../support/wait.ts';
  * Subscriptions through the gateway (issue 11, ADR 0014), against the whole stack and gateway
  * replicas of this file's own. Orders go to an orders subgraph of this file's own whose test
  * payment provider takes a while, so that an order is still PENDING when placeOrder answers and
- * its CONFIRMED (or REJECTED) comes later, as an event. Products 250-259 are this file's.
+ * its CONFIRMED (or REJECTED) comes later, as an event. Products 150-159 are this file's.
  */
 
 interface Received {
@@ -124,7 +124,7 @@ const placeOrder = (url: string, token: string, productId: string, paymentToken:
 describe('orderStatusChanged', () => {
   it('shows a subscriber on replica B the order placed through replica A go from PENDING to CONFIRMED, with product names', async () => {
     const user = await newUser('sub-order');
-    const placing = placeOrder(replicaA.url, user.token, demoIds.product(250), 'tok_visa');
+    const placing = placeOrder(replicaA.url, user.token, demoIds.product(150), 'tok_visa');
     // While the payment is under way the order exists, PENDING: a client that knows its id (from an
     // earlier answer, another device) subscribes now. Its id is read where the subgraph keeps it.
     const orderId = await pendingOrderOf(user.id);
@@ -136,14 +136,14 @@ describe('orderStatusChanged', () => {
     expect(statuses).toEqual(['PENDING', 'CONFIRMED']);
     for (const result of received.results) {
       expect(result.errors).toBeUndefined();
-      expect(result.data.orderStatusChanged).toMatchObject({ id: orderId, items: [{ quantity: 1, product: { id: demoIds.product(250), name: expect.any(String) } }] });
+      expect(result.data.orderStatusChanged).toMatchObject({ id: orderId, items: [{ quantity: 1, product: { id: demoIds.product(150), name: expect.any(String) } }] });
     }
     received.stop();
   });
 
   it('shows REJECTED for a declined payment', async () => {
     const user = await newUser('sub-declined');
-    const placed = await placeOrder(replicaA.url, user.token, demoIds.product(251), 'tok_declined');
+    const placed = await placeOrder(replicaA.url, user.token, demoIds.product(151), 'tok_declined');
     const orderId = placed.data!.placeOrder.id as string;
     const { client } = wsClient(replicaB.url, bearer(user.token));
     const received = subscribe(client, operation('OrderStatusChanged'), { orderId });
@@ -157,7 +157,7 @@ describe('orderStatusChanged', () => {
 
   it("refuses to let another user watch someone's order: NOT_FOUND and nothing else", async () => {
     const [owner, other] = [await newUser('sub-owner'), await newUser('sub-other')];
-    const placed = await placeOrder(replicaA.url, owner.token, demoIds.product(252), 'tok_visa');
+    const placed = await placeOrder(replicaA.url, owner.token, demoIds.product(152), 'tok_visa');
     const orderId = placed.data!.placeOrder.id as string;
     const { client } = wsClient(replicaB.url, bearer(other.token));
     const received = subscribe(client, operation('OrderStatusChanged'), { orderId });
@@ -175,7 +175,7 @@ describe('orderStatusChanged', () => {
 
 describe('reviewAdded', () => {
   it('brings a review added through the stack gateway to subscribers on replica B, with the author and the new average', async () => {
-    const productId = demoIds.product(253);
+    const productId = demoIds.product(153);
     const { client } = wsClient(replicaB.url);
     const anonymous = subscribe(client, operation('ReviewAdded'), { productId });
     const author = await newUser('sub-reviewer');
@@ -206,7 +206,7 @@ describe('reviewAdded', () => {
   });
 
   it.runIf(!!process.env.REDIS_URL)('delivers an event redelivered on the bus once', async () => {
-    const productId = demoIds.product(254);
+    const productId = demoIds.product(154);
     const { client } = wsClient(replicaB.url);
     const received = subscribe(client, operation('ReviewAdded'), { productId });
     await within(10_000, async () => /graphql_subscriptions_active\{operation="ReviewAdded"[^}]*\} 1/.test(await replicaB.metrics()));
@@ -232,7 +232,7 @@ describe('connections', () => {
     const expired = await signUserToken({ id: demoIds.user(1), role: 'USER' }, stack().secrets.userToken, '-60s');
     for (const token of [forged, expired, 'not-a-jwt']) {
       const { client, closes } = wsClient(replicaB.url, bearer(token));
-      const received = subscribe(client, operation('ReviewAdded'), { productId: demoIds.product(255) });
+      const received = subscribe(client, operation('ReviewAdded'), { productId: demoIds.product(155) });
       await within(10_000, async () => received.completed);
       expect(closes[0]?.code).toBe(4401);
       expect(received.results).toEqual([]);
@@ -256,9 +256,9 @@ describe('connections', () => {
     expect(silentClose).toBe(4408);
 
     const { client } = wsClient(strict.url);
-    const first = subscribe(client, operation('ReviewAdded'), { productId: demoIds.product(258) });
+    const first = subscribe(client, operation('ReviewAdded'), { productId: demoIds.product(158) });
     await within(10_000, async () => /graphql_subscriptions_active\{[^}]*\} 1/.test(await strict.metrics()));
-    const second = subscribe(client, operation('ReviewAdded'), { productId: demoIds.product(259) });
+    const second = subscribe(client, operation('ReviewAdded'), { productId: demoIds.product(159) });
     await within(10_000, async () => second.completed);
     expect((second.error as Array<{ extensions?: { code?: string } }>)[0]?.extensions?.code).toBe('TOO_MANY_SUBSCRIPTIONS');
     expect(first.completed).toBe(false);
@@ -273,7 +273,7 @@ describe('connections', () => {
 
   it('lets a partner key subscribe only to its own list', async () => {
     const { client } = wsClient(replicaB.url, { 'x-api-key': stack().secrets.partnerApiKey });
-    const received = subscribe(client, operation('ReviewAdded'), { productId: demoIds.product(256) });
+    const received = subscribe(client, operation('ReviewAdded'), { productId: demoIds.product(156) });
     await within(10_000, async () => received.completed);
     expect((received.error as Array<{ extensions?: { code?: string } }>)[0]?.extensions?.code).toBe('OPERATION_NOT_ALLOWED');
   });

@@ -40,7 +40,7 @@ async function watchAtOrders(orderId: string, identity: string) {
 describe("someone else's order, straight at the orders subgraph's WebSocket", () => {
   it('is refused with every identity the gateway did not mint for orders, and followed with one it did', async () => {
     const owner = await newUser('watched');
-    const placed = await gql(operation('PlaceOrder'), { input: { idempotencyKey: `watch-${Date.now()}`, items: [{ productId: demoIds.product(257), quantity: 1 }], paymentToken: 'tok_visa' } }, owner.token);
+    const placed = await gql(operation('PlaceOrder'), { input: { idempotencyKey: `watch-${Date.now()}`, items: [{ productId: demoIds.product(160), quantity: 1 }], paymentToken: 'tok_visa' } }, owner.token);
     const orderId = placed.data!.placeOrder.id as string;
     const viewer = { id: owner.id, role: 'USER' as const };
     const secret = stack().secrets.internalToken;
