@@ -177,7 +177,7 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
     if (seeded) log.info({ seeded, ms: Date.now() - started }, 'demo data seeded');
   }
 
-  const events = createEventBus({ redisUrl: options.redisUrl, channelPrefix: options.eventsChannelPrefix ?? 'supergraph:', log });
+  const events = createEventBus({ redisUrl: options.redisUrl, channelPrefix: options.eventsChannelPrefix ?? 'supergraph:', log, registry: metrics.registry });
   const purges = new Counter({ name: 'response_cache_purges_total', help: 'Cached gateway responses this service purged because it changed an entity in them', registers: [metrics.registry] });
   const responseCache = createResponseCachePurger({ redisUrl: options.redisUrl, prefix: options.redisKeyPrefix ?? 'supergraph:', log, onPurge: (n) => purges.inc(n) });
   const deps: RuntimeDeps<Db, Extra> = {
