@@ -226,6 +226,61 @@ describe('reviewAdded', () => {
   });
 });
 
+describe('a slow consumer', () => {
+  it.runIf(!!process.env.REDIS_URL)('is bounded: a client that stops reading loses the oldest events (counted), never grows the queue, and then gets the newest in order', async () => {
+    const capacity = 8;
+    // Pings a paused client cannot answer would cut it off: this replica pings rarely.
+    const replica = await startGatewayReplica({ subscriptions: { queueCapacity: capacity, keepAliveMs: 600_000 } });
+    const productId = demoIds.product(157);
+    const ws = new WebSocket(replica.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    const received: string[] = [];
+    ws.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { type: string; payload?: { data?: { reviewAdded?: { id: string } } } };
+      if (message.type === 'connection_ack') ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: operation('ReviewAdded'), variables: { productId } } }));
+      if (message.type === 'next') received.push(message.payload!.data!.reviewAdded!.id);
+    });
+    ws.once('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: {} })));
+    const sum = (metrics: string, pattern: RegExp) => [...metrics.matchAll(pattern)].reduce((total, match) => total + Number(match[1]), 0);
+    await within(10_000, async () => sum(await replica.metrics(), /^graphql_subscriptions_active\{[^}]*\} (\d+)$/gm) === 1);
+
+    // The client stops reading: what the kernel's socket buffers hold aside, events wait at the gateway.
+    const socket = (ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    socket.pause();
+    const redis = new Redis(process.env.REDIS_URL!);
+    const run = `slow-${Date.now()}`;
+    const ids = Array.from({ length: 200 }, (_, i) => `${run}-${String(i).padStart(3, '0')}`);
+    const body = 'x'.repeat(160 * 1024); // big events fill the socket buffers sooner
+    for (const id of ids) {
+      await redis.publish(`${stack().eventsChannelPrefix}review.added`, JSON.stringify({ eventId: id, reviewId: id, productId, authorId: demoIds.user(1), rating: 5, body, createdAt: new Date().toISOString() }));
+    }
+    redis.disconnect();
+    // Every event is accounted for: sent (into the socket), dropped, or queued at most `capacity`.
+    const dropped = (metrics: string) => sum(metrics, /^graphql_subscription_events_dropped_total\{[^}]*reason="queue_full"[^}]*\} (\d+)$/gm);
+    const delivered = (metrics: string) => sum(metrics, /^graphql_subscription_events_delivered_total\{[^}]*\} (\d+)$/gm);
+    const queued = (metrics: string) => sum(metrics, /^graphql_subscription_events_queued(?:\{[^}]*\})? (\d+)$/gm);
+    let metrics = '';
+    await within(30_000, async () => {
+      metrics = await replica.metrics();
+      return dropped(metrics) + delivered(metrics) + queued(metrics) === ids.length;
+    });
+    expect(dropped(metrics)).toBeGreaterThan(0);
+    expect(queued(metrics)).toBeGreaterThan(0);
+    expect(queued(metrics)).toBeLessThanOrEqual(capacity);
+
+    socket.resume();
+    await within(30_000, async () => received.at(-1) === ids.at(-1));
+    // In order, the newest last; what was not received was counted as dropped.
+    expect(received).toEqual([...received].sort());
+    expect(new Set(received).size).toBe(received.length);
+    expect(received.length + dropped(await replica.metrics())).toBe(ids.length);
+    // The newest come from the queue: the last unbroken run of events is at most its size.
+    let newestRun = 1;
+    while (newestRun < received.length && ids.indexOf(received.at(-newestRun - 1)!) === ids.indexOf(received.at(-newestRun)!) - 1) newestRun++;
+    expect(newestRun).toBeLessThanOrEqual(capacity);
+    ws.close();
+  }, 90_000);
+});
+
 describe('connections', () => {
   it('closes a connection with a forged or expired token with 4401', async () => {
     const forged = await signUserToken({ id: demoIds.user(1), role: 'ADMIN' }, 'not-the-secret-0123456789abcdef0123456789');

@@ -4,7 +4,8 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
  * Subscription metrics on the gateway's registry. `operation` is the registered operation name
  * or one shared bucket (request-metrics.ts operationLabel), never a client-chosen string.
  */
-export function createSubscriptionMetrics(registry: Registry) {
+/** `queuedEvents` is read at scrape time: nothing on the delivery path. */
+export function createSubscriptionMetrics(registry: Registry, queuedEvents: () => number = () => 0) {
   return {
     connections: new Gauge({ name: 'graphql_ws_connections', help: 'Open graphql-ws connections', registers: [registry] }),
     active: new Gauge({ name: 'graphql_subscriptions_active', help: 'Active subscriptions by operation', labelNames: ['operation'], registers: [registry] }),
@@ -23,6 +24,14 @@ export function createSubscriptionMetrics(registry: Registry) {
       labelNames: ['operation'],
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
+    }),
+    queued: new Gauge({
+      name: 'graphql_subscription_events_queued',
+      help: 'Events waiting to be sent to clients that read slower than they come, over all subscriptions (each subscription holds at most SUBSCRIPTION_QUEUE_CAPACITY)',
+      registers: [registry],
+      collect() {
+        this.set(queuedEvents());
+      },
     }),
     refused: new Counter({ name: 'graphql_ws_connections_refused_total', help: 'graphql-ws connections closed by the gateway, by close code', labelNames: ['code'], registers: [registry] }),
   };

@@ -93,7 +93,13 @@ const MAX_TIMER_MS = 2_147_483_647;
 
 export function createSubscriptionGateway(options: SubscriptionGatewayOptions): SubscriptionGateway {
   const settings = { ...DEFAULT_SUBSCRIPTION_SETTINGS, ...Object.fromEntries(Object.entries(options.settings ?? {}).filter(([, v]) => v !== undefined)) };
-  const metrics = createSubscriptionMetrics(options.registry);
+  /** Every subscriber's queue, for the queued-events gauge. */
+  const queues = new Set<BoundedQueue<ExecutionResult>>();
+  const metrics = createSubscriptionMetrics(options.registry, () => {
+    let queued = 0;
+    for (const queue of queues) queued += queue.size;
+    return queued;
+  });
   const planner = new SubscriptionPlanner();
   const pool = new UpstreamPool({ internalTokenSecret: options.internalTokenSecret, identityTtlSeconds: options.identityTtlSeconds, log: options.log, keepAliveMs: settings.keepAliveMs });
   const connections = new WeakMap<object, Connection>();
@@ -378,6 +384,7 @@ export function createSubscriptionGateway(options: SubscriptionGatewayOptions): 
       member.queue.finish();
     };
     const leave = joinGroup(prepared, member, operation);
+    queues.add(member.queue);
     live.add(end);
     metrics.active.inc({ operation });
     let ended = false;
@@ -385,6 +392,7 @@ export function createSubscriptionGateway(options: SubscriptionGatewayOptions): 
       if (ended) return;
       ended = true;
       live.delete(end);
+      queues.delete(member.queue);
       leave();
       metrics.active.dec({ operation });
       if (--connection.subscriptions === 0) idleFrom(connection);
