@@ -326,6 +326,38 @@ describe('connections', () => {
     expect(idleClose).toBe(4000);
   });
 
+  it('refuses connections over the per-user and per-address limits with 4429, and frees a place when one closes', async () => {
+    const limited = await startGatewayReplica({ subscriptions: { maxConnectionsPerUser: 1, maxConnectionsPerIp: 2 } });
+    const sockets: WebSocket[] = [];
+    /** Opens a raw graphql-ws connection: 'ack' once acknowledged, or the code it was closed with. */
+    const connect = (payload: Record<string, unknown>) =>
+      new Promise<{ outcome: 'ack' | number; socket: WebSocket }>((resolve) => {
+        const socket = new WebSocket(limited.url.replace(/^http/, 'ws'), 'graphql-transport-ws');
+        sockets.push(socket);
+        socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init', payload })));
+        socket.on('message', (data) => {
+          if ((JSON.parse(String(data)) as { type: string }).type === 'connection_ack') resolve({ outcome: 'ack', socket });
+        });
+        socket.once('close', (code) => resolve({ outcome: code, socket }));
+      });
+    try {
+      const user = await newUser('sub-limits');
+      const first = await connect(bearer(user.token));
+      expect(first.outcome).toBe('ack');
+      expect((await connect(bearer(user.token))).outcome).toBe(4429); // the same user again: per user
+      expect((await connect({})).outcome).toBe('ack'); // another caller from the same address: 2 of 2
+      expect((await connect({})).outcome).toBe(4429); // per address
+      expect(await limited.metrics()).toMatch(/graphql_ws_connections_refused_total\{[^}]*code="4429"[^}]*\} 2\n/);
+
+      // Closing one gives its place back, to that user too.
+      first.socket.close();
+      await within(10_000, async () => /^graphql_ws_connections(?:\{[^}]*\})? 1$/m.test(await limited.metrics()));
+      expect((await connect(bearer(user.token))).outcome).toBe('ack');
+    } finally {
+      for (const socket of sockets) socket.close();
+    }
+  });
+
   it('lets a partner key subscribe only to its own list', async () => {
     const { client } = wsClient(replicaB.url, { 'x-api-key': stack().secrets.partnerApiKey });
     const received = subscribe(client, operation('ReviewAdded'), { productId: demoIds.product(156) });
