@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,7 +10,7 @@ import { demoIds } from '@supergraph/service-kit';
 import { createGateway } from '../../gateway/src/server.ts';
 import { repoPath } from '../../scripts/paths.ts';
 import { startGatewayReplica, stackSubgraphUrls } from '../support/gateways.ts';
-import { gql, stack } from '../support/graphql.ts';
+import { gql, graphql, stack } from '../support/graphql.ts';
 import { operation } from '../support/operations.ts';
 import { edit, REGISTRY_TEST_TOKENS, repoSubgraph, repoSubgraphs, startRegistry } from '../support/registry.ts';
 import { newUser } from '../support/users.ts';
@@ -133,6 +134,45 @@ describe('the users subgraph going away mid-stream and coming back', () => {
         return author(last++)?.name === 'Test lifecycle';
       });
       expect(received.completed).toBe(false);
+    } finally {
+      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+    }
+  });
+});
+
+describe('trace context per event', () => {
+  it("continues the trace of the request that raised the event in the event's subgraph fetches", async () => {
+    // A recording proxy in front of the stack's users subgraph: the author's name is fetched per event.
+    const target = new URL(stack().subgraphs.users.url);
+    const traceparents: string[] = [];
+    const proxy = createServer((req, res) => {
+      if (typeof req.headers.traceparent === 'string') traceparents.push(req.headers.traceparent);
+      const forward = httpRequest({ host: target.hostname, port: target.port, path: target.pathname, method: req.method, headers: req.headers }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      forward.on('error', () => res.destroy());
+      req.pipe(forward);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const replica = await startGatewayReplica({ subgraphUrls: { ...stackSubgraphUrls(), users: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}${target.pathname}` } });
+      const productId = demoIds.product(174);
+      const { subscribe } = open(replica.url);
+      const received = subscribe(operation('ReviewAdded'), { productId });
+      await within(10_000, async () => activeReviewSubscriptions(await replica.metrics()) === 1);
+
+      // The review is added in a trace of the caller's: the event it raises carries it to this replica.
+      const traceId = randomBytes(16).toString('hex');
+      const author = await newUser('traced');
+      const added = await graphql(stack().gatewayUrl, operation('AddReview'), { input: { productId, rating: 5, body: 'Traced.' } }, {
+        authorization: `Bearer ${author.token}`,
+        traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01`,
+      });
+      expect(added.errors).toBeUndefined();
+      await within(15_000, async () => received.results.length > 0);
+      expect(received.results[0]!.data.reviewAdded.author).toEqual({ id: author.id, name: 'Test traced' });
+      expect(traceparents.some((header) => header.split('-')[1] === traceId)).toBe(true);
     } finally {
       await new Promise<void>((resolve) => proxy.close(() => resolve()));
     }

@@ -8,7 +8,7 @@ import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { decodeJwt } from 'jose';
 import type { Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
-import { closeSockets, verifyUserToken, type Logger, type Viewer } from '@supergraph/service-kit';
+import { closeSockets, inEventSpan, verifyUserToken, type Logger, type Viewer } from '@supergraph/service-kit';
 import { identityTokenMinter } from '../auth.ts';
 import type { GatewayContext } from '../context.ts';
 import type { RequestLimits } from '../limits.ts';
@@ -332,7 +332,9 @@ export function createSubscriptionGateway(options: SubscriptionGatewayOptions): 
     // One event at a time, in order: the executor.
     void (async () => {
       for await (const upstream of group.pending) {
-        deliver(await executeEvent(prepared, upstream, context, operation), eventIdentity(upstream.extensions));
+        // A span per event, continuing the trace the subgraph raised it in: its fetches carry it on.
+        const result = await inEventSpan('gateway', `subscription event ${operation}`, upstream.extensions?.traceparent, () => executeEvent(prepared, upstream, context, operation));
+        deliver(result, eventIdentity(upstream.extensions));
       }
       for (const member of group.members) member.queue.finish();
       if (groups.get(key) === group) groups.delete(key);

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { context, propagation } from '@opentelemetry/api';
 import { Redis } from 'ioredis';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from './logger.ts';
@@ -27,7 +28,20 @@ export interface EventBusOptions {
 }
 
 export function createEventBus(options: EventBusOptions): EventBus {
-  return options.redisUrl ? redisEventBus(options.redisUrl, options) : inProcessEventBus(options.channelPrefix);
+  const bus = options.redisUrl ? redisEventBus(options.redisUrl, options) : inProcessEventBus(options.channelPrefix);
+  const publish = bus.publish.bind(bus);
+  return Object.assign(bus, { publish: (topic: string, payload: unknown) => publish(topic, withTraceContext(payload)) });
+}
+
+/**
+ * An event raised inside a traced request carries that trace (`traceparent`, W3C), so the work it
+ * causes downstream (the gateway's per-event fetches) joins the same trace (issue 11 §10).
+ */
+function withTraceContext(payload: unknown): unknown {
+  if (!payload || typeof payload !== 'object' || Array.isArray(payload) || 'traceparent' in payload) return payload;
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier.traceparent ? { ...payload, traceparent: carrier.traceparent } : payload;
 }
 
 function inProcessEventBus(prefix: string): EventBus {

@@ -3,6 +3,7 @@ import type { Duplex } from 'node:stream';
 import { createRequire } from 'node:module';
 import type { ExecutionArgs, ExecutionResult, GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
+import { ROOT_CONTEXT, SpanKind, SpanStatusCode, context, propagation, trace } from '@opentelemetry/api';
 import { WebSocketServer } from 'ws';
 import type { EventBus } from './events.ts';
 import { IDENTITY_HEADER, verifyIdentityToken, type Viewer } from './identity.ts';
@@ -34,6 +35,28 @@ export interface SubscriptionEventMeta {
   key?: string;
   /** Grows with each newer state of `key`: an event whose sequence is not above the last one seen is stale. */
   sequence?: number;
+  /** The W3C trace context the event was raised in (from its bus payload): sent as `extensions.traceparent`. */
+  traceparent?: string;
+}
+
+const TRACEPARENT = /^[\da-f]{2}-[\da-f]{32}-[\da-f]{16}-[\da-f]{2}$/;
+
+/**
+ * Runs one subscription event's work in a span of its own (issue 11 §10): it continues the trace
+ * the event was raised in when `traceparent` is one (the subgraph's `extensions.traceparent`),
+ * else starts one; the fetches made inside carry it on (injectTraceContext).
+ */
+export async function inEventSpan<T>(tracerName: string, name: string, traceparent: unknown, work: () => Promise<T>): Promise<T> {
+  const parent = typeof traceparent === 'string' && TRACEPARENT.test(traceparent) ? propagation.extract(ROOT_CONTEXT, { traceparent }) : ROOT_CONTEXT;
+  const span = trace.getTracer(tracerName).startSpan(name, { kind: SpanKind.CONSUMER, attributes: { 'graphql.operation.type': 'subscription' } }, parent);
+  try {
+    return await context.with(trace.setSpan(parent, span), work);
+  } catch (error) {
+    span.setStatus({ code: SpanStatusCode.ERROR });
+    throw error;
+  } finally {
+    span.end();
+  }
 }
 
 /** The source event of subscription field `field`: its value and its identity. */
@@ -146,8 +169,10 @@ async function subscribeWithEventIdentity(args: ExecutionArgs, freshContext: () 
       if (step.done) return done;
       const event = step.value as Record<string, unknown>;
       const result = await execute({ ...args, rootValue: event, contextValue: freshContext() });
-      const meta = event?.[SUBSCRIPTION_EVENT];
-      return { done: false, value: meta ? { ...result, extensions: { ...result.extensions, event: meta } } : result };
+      const meta = event?.[SUBSCRIPTION_EVENT] as SubscriptionEventMeta | undefined;
+      if (!meta) return { done: false, value: result };
+      const { traceparent, ...identity } = meta;
+      return { done: false, value: { ...result, extensions: { ...result.extensions, event: identity, ...(traceparent ? { traceparent } : {}) } } };
     },
     async return() {
       await iterator.return?.();
@@ -173,7 +198,7 @@ export async function eventBusIterator<T>(events: EventBus, topic: string, accep
   let ended = false;
   const unsubscribe = await events.subscribe(topic, (payload) => {
     if (ended) return;
-    const value = accept(payload);
+    const value = withTraceparent(accept(payload), payload);
     if (value === undefined) return;
     if (waiting) {
       const resolve = waiting;
@@ -209,6 +234,14 @@ export async function eventBusIterator<T>(events: EventBus, topic: string, accep
     },
   };
   return values;
+}
+
+/** The payload's `traceparent` (put there by the publisher, events.ts) joins the event's identity. */
+function withTraceparent<T>(value: T | undefined, payload: unknown): T | undefined {
+  const traceparent = (payload as { traceparent?: unknown } | null)?.traceparent;
+  const meta = (value as Record<string, unknown> | undefined)?.[SUBSCRIPTION_EVENT] as SubscriptionEventMeta | undefined;
+  if (!meta || typeof traceparent !== 'string' || !TRACEPARENT.test(traceparent)) return value;
+  return { ...value, [SUBSCRIPTION_EVENT]: { ...meta, traceparent } } as T;
 }
 
 /** `first`, then everything `rest` yields; `return()` ends `rest` too. */
