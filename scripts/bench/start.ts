@@ -4,7 +4,8 @@
 //   a gateway alone on its file supergraph (`node gateway/dist/index.js`) until /readyz answers;
 //   one registry CLI command (`npm run registry -- --help`, and `history` against a running registry).
 // Not a test: the figures depend on the machine and on what else runs on it.
-// BENCH_RUNS (3) runs each; BENCH_PORT_OFFSET (30000) moves every port away from a running `npm start`.
+// BENCH_RUNS (3) runs each; BENCH_PORT_OFFSET (20000) moves every port away from a running `npm start`
+// (and keeps them below Linux's ephemeral range, 32768 and up, which outgoing connections take).
 import { spawn, execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -19,7 +20,7 @@ import { GATEWAY_PORT, REGISTRY_PORT } from '../services.ts';
 const env = parseEnv(
   z.object({
     BENCH_RUNS: z.coerce.number().int().min(1).default(3),
-    BENCH_PORT_OFFSET: z.coerce.number().int().min(1).max(50_000).default(30_000),
+    BENCH_PORT_OFFSET: z.coerce.number().int().min(1).max(50_000).default(20_000),
     SEED_PRODUCTS: z.coerce.number().int().min(1).optional(),
   }),
 );

@@ -24,10 +24,13 @@ const isFree = (port: number) =>
       .listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
 
-/** An offset that puts every port the launcher uses on a free one. */
+/**
+ * An offset that puts every port the launcher uses on a free one, below Linux's ephemeral range
+ * (32768 and up): a port there can be taken by any outgoing connection while the services start.
+ */
 async function freePortOffset(): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const offset = 20_000 + Math.floor(Math.random() * 20_000);
+    const offset = 10_000 + Math.floor(Math.random() * 13_000); // highest port: 9410 + 23000 < 32768
     const ports = [...BASE_PORTS, ...METRICS_BASE_PORTS].map((p) => p + offset);
     if ((await Promise.all(ports.map(isFree))).every(Boolean)) return offset;
   }
