@@ -15,17 +15,12 @@ import { operation } from '../support/operations.ts';
 import { edit, REGISTRY_TEST_TOKENS, repoSubgraph, repoSubgraphs, startRegistry } from '../support/registry.ts';
 import { newUser } from '../support/users.ts';
 import { within } from '../support/wait.ts';
+import { subscribe as subscribeWith, type Received } from '../support/subscriptions.ts';
 
 /**
  * What ends or degrades a live subscription (issue 11 §8, §9; ADR 0014): a registry publish, a
  * gateway shutdown, a subgraph of the payload that is down. Products 170-179 are this file's.
  */
-
-interface Received {
-  results: Array<{ data?: any; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }>;
-  completed: boolean;
-  error: unknown;
-}
 
 const clients: Client[] = [];
 afterAll(async () => {
@@ -43,21 +38,7 @@ function open(httpUrl: string) {
     on: { closed: (event) => void closes.push({ code: (event as { code: number }).code, reason: (event as { reason: string }).reason }) },
   });
   clients.push(client);
-  const subscribe = (query: string, variables: Record<string, unknown>): Received => {
-    const received: Received = { results: [], completed: false, error: undefined };
-    client.subscribe(
-      { query, variables },
-      {
-        next: (result) => void received.results.push(result as Received['results'][number]),
-        error: (error) => {
-          received.error = error;
-          received.completed = true;
-        },
-        complete: () => void (received.completed = true),
-      },
-    );
-    return received;
-  };
+  const subscribe = (query: string, variables: Record<string, unknown>): Received => subscribeWith(client, query, variables);
   return { client, closes, subscribe };
 }
 

@@ -14,6 +14,7 @@ import { startGatewayReplica, stackSubgraphUrls } from '../support/gateways.ts';
 import { operation } from '../support/operations.ts';
 import { newUser } from '../support/users.ts';
 import { within } from '../support/wait.ts';
+import { subscribe, type Received } from '../support/subscriptions.ts';
 
 /**
  * Subscriptions through the gateway (issue 11, ADR 0014), against the whole stack and gateway
@@ -22,28 +23,6 @@ import { within } from '../support/wait.ts';
  * its CONFIRMED (or REJECTED) comes later, as an event. Products 150-159 are this file's.
  */
 
-interface Received {
-  results: Array<{ data?: any; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }>;
-  completed: boolean;
-  error: unknown;
-  stop: () => void;
-}
-
-function subscribe(client: Client, query: string, variables: Record<string, unknown>): Received {
-  const received: Received = { results: [], completed: false, error: undefined, stop: () => {} };
-  received.stop = client.subscribe(
-    { query, variables },
-    {
-      next: (result) => void received.results.push(result as Received['results'][number]),
-      error: (error) => {
-        received.error = error;
-        received.completed = true;
-      },
-      complete: () => void (received.completed = true),
-    },
-  );
-  return received;
-}
 
 const clients: Client[] = [];
 function wsClient(httpUrl: string, connectionParams: Record<string, unknown> = {}) {

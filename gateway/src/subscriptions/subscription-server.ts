@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { IncomingMessage, Server } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Server } from 'node:http';
 import { executeQueryPlan, type ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
 import type { ExecutionArgs, ExecutionResult, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Context as WsContext } from 'graphql-ws';
@@ -8,7 +7,7 @@ import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { decodeJwt } from 'jose';
 import type { Registry } from 'prom-client';
 import { WebSocketServer } from 'ws';
-import { closeSockets, inEventSpan, verifyUserToken, type Logger, type Viewer } from '@supergraph/service-kit';
+import { closeSockets, inEventSpan, verifyUserToken, webSocketEndpoint, type Logger, type Viewer } from '@supergraph/service-kit';
 import { identityTokenMinter } from '../auth.ts';
 import type { GatewayContext } from '../context.ts';
 import type { RequestLimits } from '../limits.ts';
@@ -467,22 +466,11 @@ export function createSubscriptionGateway(options: SubscriptionGatewayOptions): 
     }
   }
 
-  const servers = new Set<Server>();
-  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/graphql') {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-      return;
-    }
-    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
-  };
-
+  const endpoint = webSocketEndpoint(wss);
   return {
-    attach(server) {
-      servers.add(server);
-      server.on('upgrade', onUpgrade);
-    },
+    attach: endpoint.attach,
     async close() {
-      for (const server of servers) server.off('upgrade', onUpgrade);
+      endpoint.detach();
       await closeSockets(wss, CLOSE.GOING_AWAY, CLOSE_REASON.SHUTDOWN);
       await disposable.dispose();
       await pool.closeAll();

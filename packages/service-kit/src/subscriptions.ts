@@ -110,21 +110,11 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
     wss,
   );
 
-  const servers = new Set<Server>();
-  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-    if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/graphql') {
-      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-      return;
-    }
-    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
-  };
+  const endpoint = webSocketEndpoint(wss);
   return {
-    attach(server) {
-      servers.add(server);
-      server.on('upgrade', onUpgrade);
-    },
+    attach: endpoint.attach,
     async close() {
-      for (const server of servers) server.off('upgrade', onUpgrade);
+      endpoint.detach();
       await closeSockets(wss, 1001, 'Service shutting down');
       await disposable.dispose();
     },
@@ -136,6 +126,32 @@ export function createSubscriptionServer(options: SubscriptionServerOptions): Su
  * `graceMs`: a peer that does not answer is cut off (ws alone would wait 30 s), so a shutdown
  * never hangs on a silent client.
  */
+/**
+ * A WebSocket endpoint at /graphql on the HTTP servers it is attached to (the same port as
+ * queries); upgrades to any other path are refused. Shared by subgraphs and the gateway.
+ */
+export function webSocketEndpoint(wss: WebSocketServer, path = '/graphql') {
+  const servers = new Set<Server>();
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (new URL(request.url ?? '/', 'http://localhost').pathname !== path) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+  };
+  return {
+    attach(server: Server) {
+      servers.add(server);
+      server.on('upgrade', onUpgrade);
+    },
+    /** Stops taking new connections on every server; open ones are left to the caller. */
+    detach() {
+      for (const server of servers) server.off('upgrade', onUpgrade);
+      servers.clear();
+    },
+  };
+}
+
 export async function closeSockets(wss: WebSocketServer, code: number, reason: string, graceMs = 1_000): Promise<void> {
   const sockets = [...wss.clients];
   const closed = sockets.map((socket) => (socket.readyState === socket.CLOSED ? Promise.resolve() : new Promise<void>((resolve) => socket.once('close', () => resolve()))));
