@@ -19,4 +19,5 @@ export * from './request-identity.ts';
 export * from './response-cache.ts';
 export * from './tracing.ts';
 export * from './nul-bytes.ts';
+export * from './outbox-relay.ts';
 export * from './subscriptions.ts';

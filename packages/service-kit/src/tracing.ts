@@ -41,3 +41,13 @@ export function tracingMiddleware(service: string): RequestHandler {
 export function injectTraceContext(headers: { set(name: string, value: string): void }): void {
   propagation.inject(context.active(), headers, { set: (carrier, key, value) => carrier.set(key, value) });
 }
+
+/**
+ * The active trace context as a W3C `traceparent`, or undefined outside a traced request. For
+ * work that outlives the request (an outbox row relayed later) and must still join its trace.
+ */
+export function currentTraceparent(): string | undefined {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier.traceparent;
+}

@@ -1,11 +1,10 @@
-import { ConfigError, createEntityClient, type RuntimeDeps } from '@supergraph/service-kit';
+import { ConfigError, createEntityClient, OutboxRelay, type RuntimeDeps } from '@supergraph/service-kit';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import { CheckoutSaga } from './checkout/checkout-saga.ts';
 import { CheckoutStore } from './checkout/checkout-store.ts';
 import { createInventoryClient } from './checkout/inventory-client.ts';
 import { RecoveryLoop } from './checkout/recovery-loop.ts';
 import type { OrdersEnv } from './env.ts';
-import { OutboxRelay } from './outbox/outbox-relay.ts';
 import { withTimeout } from './payments/payment-provider.ts';
 import { TestPaymentProvider } from './payments/test-payment-provider.ts';
 

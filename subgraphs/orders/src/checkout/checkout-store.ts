@@ -1,3 +1,4 @@
+import { outboxPayload } from '@supergraph/service-kit';
 import { Prisma, type CheckoutStep, type Order, type OrderItem, type PrismaClient } from '../generated/prisma/client.ts';
 import { ORDER_STATUS_TOPIC, type OrderStatusEvent } from '../outbox/order-events.ts';
 
@@ -30,7 +31,7 @@ export class CheckoutStore {
     try {
       return await this.db.$transaction(async (tx) => {
         const created = await tx.order.create({ data: { ...order, items: { createMany: { data: items } } } });
-        await tx.outboxEvent.create({ data: { topic: ORDER_STATUS_TOPIC, payload: statusEvent(created) } });
+        await tx.outboxEvent.create({ data: { topic: ORDER_STATUS_TOPIC, payload: outboxPayload(statusEvent(created)) } });
         return created;
       }, TRANSACTION);
     } catch (error) {
@@ -52,7 +53,7 @@ export class CheckoutStore {
           where: { id: orderId, checkoutStep: from },
           data: { ...change, checkoutStep: 'DONE', paymentToken: null },
         });
-        await tx.outboxEvent.create({ data: { topic: ORDER_STATUS_TOPIC, payload: statusEvent(order) } });
+        await tx.outboxEvent.create({ data: { topic: ORDER_STATUS_TOPIC, payload: outboxPayload(statusEvent(order)) } });
         return order;
       }, TRANSACTION),
     );

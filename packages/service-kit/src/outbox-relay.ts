@@ -1,13 +1,39 @@
-import type { EventBus, Logger } from '@supergraph/service-kit';
-import type { PrismaClient } from '../generated/prisma/client.ts';
+import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import type { EventBus } from './events.ts';
+import type { Logger } from './logger.ts';
+import { currentTraceparent } from './tracing.ts';
 
 const BATCH = 100;
+
+/** What the relay needs of a Prisma transaction client: raw SQL only, so any subgraph's client fits. */
+export interface OutboxTransaction {
+  $queryRaw<T = unknown>(query: TemplateStringsArray, ...values: any[]): PromiseLike<T>;
+  $executeRaw(query: TemplateStringsArray, ...values: any[]): PromiseLike<number>;
+}
+
+/** A Prisma client whose database has the `outbox_events` table (same shape in every subgraph). */
+export interface OutboxDatabase {
+  $transaction<R>(fn: (tx: OutboxTransaction) => Promise<R>, options?: { maxWait?: number; timeout?: number }): Promise<R>;
+}
+
+/**
+ * An outbox row's payload: the event plus the `traceparent` of the request that raised it. The
+ * relay publishes later, outside that request, so the row has to carry the trace for the event
+ * (and the gateway's per-event work) to join it.
+ */
+export function outboxPayload<T extends object>(event: T): T & { traceparent?: string } {
+  const traceparent = currentTraceparent();
+  return traceparent ? { ...event, traceparent } : event;
+}
 
 /**
  * Relays outbox rows to the event bus, oldest first, and marks them published only after the bus
  * took them: a crash or a Redis outage in between means the row is sent again later (at least
  * once), never that it is lost. `nudge()` after a commit keeps latency low; the interval catches
  * everything else (other replicas' rows, rows left by a crash, Redis coming back).
+ *
+ * The published event is the row's payload with `eventId` = the row id unless the payload names
+ * its own (reviews use the review id, which the gateway dedupes by).
  */
 export class OutboxRelay {
   private running: Promise<void> | null = null;
@@ -15,7 +41,7 @@ export class OutboxRelay {
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly db: PrismaClient,
+    private readonly db: OutboxDatabase,
     private readonly events: EventBus,
     private readonly log: Logger,
     intervalMs: number,
@@ -29,7 +55,10 @@ export class OutboxRelay {
       this.again = true;
       return;
     }
-    this.running = this.drain()
+    // Outside whichever request nudged: rows carry their own trace, and a row without one must
+    // not be attributed to the request that happened to wake the relay.
+    this.running = context
+      .with(ROOT_CONTEXT, () => this.drain())
       .catch((error) => this.log.warn({ err: error }, 'outbox relay failed; will retry'))
       .finally(() => {
         this.running = null;
@@ -52,7 +81,7 @@ export class OutboxRelay {
         const rows = await tx.$queryRaw<Array<{ id: bigint; topic: string; payload: Record<string, unknown> }>>`
           SELECT "id", "topic", "payload" FROM "outbox_events"
           WHERE "published_at" IS NULL ORDER BY "id" LIMIT ${BATCH} FOR UPDATE SKIP LOCKED`;
-        for (const row of rows) await this.events.publish(row.topic, { ...row.payload, eventId: row.id.toString() });
+        for (const row of rows) await this.events.publish(row.topic, { eventId: row.id.toString(), ...row.payload });
         if (rows.length > 0) {
           await tx.$executeRaw`UPDATE "outbox_events" SET "published_at" = now() WHERE "id" = ANY(${rows.map((r) => r.id)}::bigint[])`;
         }
