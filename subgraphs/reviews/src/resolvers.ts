@@ -4,7 +4,7 @@ import type { Review } from './generated/prisma/client.ts';
 import type { ReviewsContext } from './context.ts';
 import { parseAddReviewInput, parseFirst } from './input.ts';
 import { roundedMeanRating } from './rating-stats.ts';
-import { announceReview, subscribeToReviewsOf } from './review-events.ts';
+import { subscribeToReviewsOf } from './review-events.ts';
 
 interface EntityReference {
   id: string;
@@ -23,7 +23,9 @@ export const resolvers: GraphQLResolverMap<ReviewsContext> = {
       // The product's rating and the author's reviews changed: no gateway may serve them stale.
       await Promise.all([ctx.responseCache.purge('Product', [review.productId]), ctx.responseCache.purge('User', [review.authorId])]);
       // After the purge: a subscriber that reads the product's rating on this event gets the new one.
-      await announceReview(ctx.events, review, ctx.log);
+      // The event is already in the outbox (same transaction as the review): the relay publishes it
+      // now, or, while the bus is down, once it is back.
+      ctx.outbox.nudge();
       return review;
     },
   },

@@ -1,14 +1,16 @@
-import { eventBusIterator, subscriptionEvent, type EventBus, type Logger } from '@supergraph/service-kit';
+import { eventBusIterator, subscriptionEvent, type EventBus } from '@supergraph/service-kit';
 import type { Review } from './generated/prisma/client.ts';
 
 /**
  * What the reviews subgraph announces on the event bus when a review is written: the review
- * itself, so a subscriber needs no read to show it. `eventId` is the review's id: a review is
- * added once, so a redelivery is recognisable.
+ * itself, so a subscriber needs no read to show it. Written to the outbox with the review and
+ * relayed at least once; `eventId` is the review's id (not the outbox row's): a review is added
+ * once, so a redelivery is recognisable (the gateway drops it).
  */
 export const REVIEW_ADDED_TOPIC = 'review.added';
 
-export interface ReviewAddedEvent {
+// A type, not an interface: it is stored as a Prisma JSON value, which needs an index signature.
+export type ReviewAddedEvent = {
   eventId: string;
   reviewId: string;
   productId: string;
@@ -16,7 +18,7 @@ export interface ReviewAddedEvent {
   rating: number;
   body: string;
   createdAt: string;
-}
+};
 
 export const reviewAddedEvent = (review: Review): ReviewAddedEvent => ({
   eventId: review.id,
@@ -27,18 +29,6 @@ export const reviewAddedEvent = (review: Review): ReviewAddedEvent => ({
   body: review.body,
   createdAt: review.createdAt.toISOString(),
 });
-
-/**
- * Announces a committed review. The review is saved whatever happens here: a bus that is down
- * costs live subscribers this one event (logged), never the author's review.
- */
-export async function announceReview(events: EventBus, review: Review, log: Logger): Promise<void> {
-  try {
-    await events.publish(REVIEW_ADDED_TOPIC, reviewAddedEvent(review));
-  } catch (error) {
-    log.warn({ err: error, reviewId: review.id }, 'review-added event not published');
-  }
-}
 
 function isReviewAddedOf(payload: unknown, productId: string): payload is ReviewAddedEvent {
   const event = payload as Partial<ReviewAddedEvent> | null;

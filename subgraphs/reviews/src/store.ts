@@ -1,7 +1,11 @@
+import { outboxPayload } from '@supergraph/service-kit';
 import { Prisma, type PrismaClient, type Review } from './generated/prisma/client.ts';
 import type { RatingStats } from './rating-stats.ts';
+import { REVIEW_ADDED_TOPIC, reviewAddedEvent } from './review-events.ts';
 
 export type NewReview = Pick<Review, 'id' | 'productId' | 'authorId' | 'rating' | 'body'>;
+
+const TRANSACTION = { maxWait: 10_000, timeout: 15_000 };
 
 /** All SQL of the reviews subgraph. Batch readers take many ids and cost one statement. */
 export class ReviewStore {
@@ -33,12 +37,17 @@ export class ReviewStore {
   }
 
   /**
-   * Inserts a review; null when this author already reviewed this product. The unique index
-   * decides, not an earlier read, so two concurrent submissions cannot both succeed.
+   * Inserts a review and its `review.added` outbox row in one transaction; null when this author
+   * already reviewed this product. The unique index decides, not an earlier read, so two
+   * concurrent submissions cannot both succeed. The relay publishes the row (at least once).
    */
   async createReview(review: NewReview): Promise<Review | null> {
     try {
-      return await this.db.review.create({ data: review });
+      return await this.db.$transaction(async (tx) => {
+        const created = await tx.review.create({ data: review });
+        await tx.outboxEvent.create({ data: { topic: REVIEW_ADDED_TOPIC, payload: outboxPayload(reviewAddedEvent(created)) } });
+        return created;
+      }, TRANSACTION);
     } catch (error) {
       if (isUniqueViolation(error)) return null;
       throw error;
