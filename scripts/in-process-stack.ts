@@ -66,6 +66,7 @@ export async function startStack(options: { seedProducts: number }): Promise<Sta
       inventoryUrl: (urls.inventory ?? 'http://127.0.0.1:1/unused').replace(/\/graphql$/, ''),
       // Relays are woken by every status change; slow polls keep background statements rare.
       orders: { RECOVERY_INTERVAL_MS: 30_000, RECOVERY_GRACE_MS: 10_000, OUTBOX_INTERVAL_MS: 5_000 },
+      reviews: { OUTBOX_INTERVAL_MS: 5_000 },
     });
     const { definition, extra } = registry[name];
     const service = await createSubgraph(definition, { ...common(name), extra });

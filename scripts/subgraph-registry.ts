@@ -5,6 +5,7 @@ import { ordersSubgraph } from '../subgraphs/orders/src/subgraph.ts';
 import { ordersEnvSchema, type OrdersEnv } from '../subgraphs/orders/src/env.ts';
 import { inventorySubgraph } from '../subgraphs/inventory/src/subgraph.ts';
 import { reviewsSubgraph } from '../subgraphs/reviews/src/subgraph.ts';
+import { reviewsEnvSchema, type ReviewsEnv } from '../subgraphs/reviews/src/env.ts';
 import type { SubgraphName } from './services.ts';
 
 /**
@@ -19,6 +20,8 @@ export interface SubgraphSettings {
   inventoryUrl: string;
   /** Settings of the orders subgraph to override (tests shorten its recovery timings). */
   orders?: Partial<OrdersEnv>;
+  /** Settings of the reviews subgraph to override (tests slow its outbox poll). */
+  reviews?: Partial<ReviewsEnv>;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -40,7 +43,8 @@ export function subgraphRegistry(settings: SubgraphSettings): Record<SubgraphNam
     inventory: { definition: inventorySubgraph, extra: {} },
     reviews: {
       definition: reviewsSubgraph,
-      extra: { PRODUCTS_SUBGRAPH_URL: settings.productsUrl, INTERNAL_TOKEN_SECRET: settings.internalTokenSecret },
+      // Parsed, not listed: its defaults (OUTBOX_INTERVAL_MS) apply as when it runs on its own.
+      extra: reviewsEnvSchema.parse({ PRODUCTS_SUBGRAPH_URL: settings.productsUrl, INTERNAL_TOKEN_SECRET: settings.internalTokenSecret, ...settings.reviews }),
     },
   };
 }

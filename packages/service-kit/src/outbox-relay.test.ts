@@ -81,6 +81,10 @@ describe('OutboxRelay', () => {
     ]);
   });
 
+  it('refuses a missing interval (setInterval would poll every millisecond)', () => {
+    expect(() => new OutboxRelay(new RowsOutbox(), flakyBus(), silent, undefined as unknown as number)).toThrow(/interval/);
+  });
+
   it('drains more than one batch per wake-up', async () => {
     const db = new RowsOutbox();
     const bus = flakyBus();

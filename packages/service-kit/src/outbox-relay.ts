@@ -46,6 +46,8 @@ export class OutboxRelay {
     private readonly log: Logger,
     intervalMs: number,
   ) {
+    // setInterval takes a missing or zero delay as 1 ms: a relay polling the database non-stop.
+    if (!Number.isFinite(intervalMs) || intervalMs < 1) throw new Error(`outbox relay interval must be a positive number of ms, got ${intervalMs}`);
     this.timer = setInterval(() => this.nudge(), intervalMs);
     this.timer.unref();
   }
