@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { createServer, request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createClient, type Client } from 'graphql-ws';
-import { pino } from 'pino';
 import WebSocket from 'ws';
 import { demoIds } from '@supergraph/service-kit';
 import { createGateway } from '../../gateway/src/server.ts';
 import { repoPath } from '../../scripts/paths.ts';
-import { startGatewayReplica, stackSubgraphUrls } from '../support/gateways.ts';
+import { replicaOptions, startGatewayReplica, stackSubgraphUrls } from '../support/gateways.ts';
 import { gql, graphql, stack } from '../support/graphql.ts';
 import { operation } from '../support/operations.ts';
 import { edit, REGISTRY_TEST_TOKENS, repoSubgraph, repoSubgraphs, startRegistry } from '../support/registry.ts';
@@ -21,6 +20,25 @@ import { subscribe as subscribeWith, type Received } from '../support/subscripti
  * What ends or degrades a live subscription (issue 11 §8, §9; ADR 0014): a registry publish, a
  * gateway shutdown, a subgraph of the payload that is down. Products 170-179 are this file's.
  */
+
+/** An HTTP proxy in front of the stack's users subgraph; `pass` false cuts the connection. */
+async function usersProxy(pass: (req: IncomingMessage) => boolean) {
+  const target = new URL(stack().subgraphs.users.url);
+  const server = createServer((req, res) => {
+    if (!pass(req)) return void req.socket.destroy();
+    const forward = httpRequest({ host: target.hostname, port: target.port, path: target.pathname, method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    forward.on('error', () => res.destroy());
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}${target.pathname}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 
 const clients: Client[] = [];
 afterAll(async () => {
@@ -73,21 +91,11 @@ describe('a subscription whose payload needs a subgraph that is down', () => {
 describe('the users subgraph going away mid-stream and coming back', () => {
   it('gives payloads with a null author and an error while it is away, and names again once it is back', async () => {
     // A switchable proxy in front of the stack's users subgraph: "down" cuts every connection.
-    const target = new URL(stack().subgraphs.users.url);
     let up = true;
-    const proxy = createServer((req, res) => {
-      if (!up) return void req.socket.destroy();
-      const forward = httpRequest({ host: target.hostname, port: target.port, path: target.pathname, method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
-      forward.on('error', () => res.destroy());
-      req.pipe(forward);
-    });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const proxy = await usersProxy(() => up);
     try {
       const replica = await startGatewayReplica({
-        subgraphUrls: { ...stackSubgraphUrls(), users: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}${target.pathname}` },
+        subgraphUrls: { ...stackSubgraphUrls(), users: proxy.url },
         resilience: { breaker: { errorThresholdPercentage: 50, volumeThreshold: 1, resetTimeoutMs: 200, rollingCountMs: 10_000 } },
       });
       const productId = demoIds.product(173);
@@ -116,7 +124,7 @@ describe('the users subgraph going away mid-stream and coming back', () => {
       });
       expect(received.completed).toBe(false);
     } finally {
-      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      await proxy.close();
     }
   });
 });
@@ -124,20 +132,13 @@ describe('the users subgraph going away mid-stream and coming back', () => {
 describe('trace context per event', () => {
   it("continues the trace of the request that raised the event in the event's subgraph fetches", async () => {
     // A recording proxy in front of the stack's users subgraph: the author's name is fetched per event.
-    const target = new URL(stack().subgraphs.users.url);
     const traceparents: string[] = [];
-    const proxy = createServer((req, res) => {
+    const proxy = await usersProxy((req) => {
       if (typeof req.headers.traceparent === 'string') traceparents.push(req.headers.traceparent);
-      const forward = httpRequest({ host: target.hostname, port: target.port, path: target.pathname, method: req.method, headers: req.headers }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
-      forward.on('error', () => res.destroy());
-      req.pipe(forward);
+      return true;
     });
-    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     try {
-      const replica = await startGatewayReplica({ subgraphUrls: { ...stackSubgraphUrls(), users: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}${target.pathname}` } });
+      const replica = await startGatewayReplica({ subgraphUrls: { ...stackSubgraphUrls(), users: proxy.url } });
       const productId = demoIds.product(174);
       const { subscribe } = open(replica.url);
       const received = subscribe(operation('ReviewAdded'), { productId });
@@ -155,21 +156,14 @@ describe('trace context per event', () => {
       expect(received.results[0]!.data.reviewAdded.author).toEqual({ id: author.id, name: 'Test traced' });
       expect(traceparents.some((header) => header.split('-')[1] === traceId)).toBe(true);
     } finally {
-      await new Promise<void>((resolve) => proxy.close(() => resolve()));
+      await proxy.close();
     }
   });
 });
 
 describe('a gateway shutting down', () => {
   it('closes live subscriptions with 1001 and does not hang', async () => {
-    const gateway = await createGateway({
-      supergraphSdl: await readFile(repoPath('supergraph.graphql'), 'utf8'),
-      subgraphUrls: stackSubgraphUrls(),
-      userTokenSecret: stack().secrets.userToken,
-      internalTokenSecret: stack().secrets.internalToken,
-      development: false,
-      log: pino({ level: 'silent' }),
-    });
+    const gateway = await createGateway(await replicaOptions());
     const running = await gateway.listen(0);
     const { subscribe, closes } = open(`${running.url}/graphql`);
     const received = subscribe(operation('ReviewAdded'), { productId: demoIds.product(171) });

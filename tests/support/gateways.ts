@@ -17,16 +17,19 @@ afterAll(async () => {
 
 export const stackSubgraphUrls = () => Object.fromEntries(Object.entries(stack().subgraphs).map(([name, s]) => [name, s.url]));
 
+/** A gateway's options in front of the stack's subgraphs, for a test that manages the gateway itself. */
+export const replicaOptions = async (overrides: Partial<GatewayOptions> = {}): Promise<GatewayOptions> => ({
+  supergraphSdl: await readFile(repoPath('supergraph.graphql'), 'utf8'),
+  subgraphUrls: stackSubgraphUrls(),
+  userTokenSecret: stack().secrets.userToken,
+  internalTokenSecret: stack().secrets.internalToken,
+  development: false,
+  log: pino({ level: 'silent' }),
+  ...overrides,
+});
+
 export async function startGatewayReplica(overrides: Partial<GatewayOptions> = {}) {
-  const gateway = await createGateway({
-    supergraphSdl: await readFile(repoPath('supergraph.graphql'), 'utf8'),
-    subgraphUrls: stackSubgraphUrls(),
-    userTokenSecret: stack().secrets.userToken,
-    internalTokenSecret: stack().secrets.internalToken,
-    development: false,
-    log: pino({ level: 'silent' }),
-    ...overrides,
-  });
+  const gateway = await createGateway(await replicaOptions(overrides));
   started.push(gateway);
   const running = await gateway.listen(0);
   return {

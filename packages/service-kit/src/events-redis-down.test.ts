@@ -1,8 +1,8 @@
-import { createServer, createConnection, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
+import { RedisProxy } from '../../../tests/support/redis-proxy.ts';
 import { createEventBus, type EventBus } from './events.ts';
 
 /**
@@ -12,36 +12,6 @@ import { createEventBus, type EventBus } from './events.ts';
  */
 const redisUrl = process.env.REDIS_URL;
 
-class RedisProxy {
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-  constructor(private readonly target: URL) {}
-
-  async open(): Promise<void> {
-    const server = createServer((client) => {
-      const upstream = createConnection({ host: this.target.hostname, port: Number(this.target.port || 6379) });
-      for (const socket of [client, upstream]) {
-        this.sockets.add(socket);
-        socket.on('close', () => this.sockets.delete(socket));
-        socket.on('error', () => {});
-      }
-      client.pipe(upstream).pipe(client);
-      client.on('close', () => upstream.destroy());
-      upstream.on('close', () => client.destroy());
-    });
-    await new Promise<void>((resolve) => server.listen(this.port, '127.0.0.1', resolve));
-    this.port = (server.address() as { port: number }).port;
-    this.server = server;
-  }
-
-  async close(): Promise<void> {
-    const server = this.server;
-    this.server = null;
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-  }
-}
 
 const until = async (condition: () => boolean | Promise<boolean>, ms = 15_000) => {
   const deadline = Date.now() + ms;
