@@ -16,8 +16,9 @@ import { z } from 'zod';
 import { parseEnv, registryTokenSchema } from '@supergraph/service-kit/env';
 import { defaultMetricsPort } from '@supergraph/service-kit/http';
 import { DEFAULT_SEED_PRODUCTS, DEMO_ACCOUNTS } from '@supergraph/service-kit/seed-plan';
+import { readSupergraphConfig } from '@supergraph/composition/config';
 import { RegistryClient } from '../schema-registry/src/client.ts';
-import { build, distEntry } from './build.ts';
+import { BUILD_TARGETS, build, distEntry, isStale } from './build.ts';
 import { ensureServiceDatabases } from './local-databases.ts';
 import { repoPath } from './paths.ts';
 import { GATEWAY_PORT, REGISTRY_PORT, SUBGRAPHS, SUBGRAPH_NAMES } from './services.ts';
@@ -51,10 +52,6 @@ const STOP_KILL_AFTER_MS = 30_000;
 const START_ATTEMPTS = 3;
 
 const started = Date.now();
-// The launcher's heaviest import (the composition stack), needed only to publish: loading it
-// while the services start keeps it off the way to the gateway.
-const composition = import('@supergraph/composition');
-composition.catch(() => {});
 const port = (base: number) => base + env.PORT_OFFSET;
 const metricsPort = (base: number) => defaultMetricsPort(base) + env.PORT_OFFSET;
 const logDir = join(env.DATA_DIR, 'logs');
@@ -171,6 +168,8 @@ function limiter(slots: number) {
 }
 
 function startService(name: string, basePort: number, childEnv: Record<string, string>): Promise<void> {
+  // Stopped while it waited for a start slot: start nothing more.
+  if (stopping) return Promise.resolve();
   const service = new Supervised(name, port(basePort), {
     ...childEnv,
     PORT: String(port(basePort)),
@@ -246,7 +245,6 @@ async function prepareEmbeddedDatabases(dataDirs: string[]): Promise<void> {
 async function publishLocalSchemas(): Promise<void> {
   // The admin token: here the working tree is the truth, routing URLs included (a routing-URL change is an admin's, ADR 0011).
   const client = new RegistryClient(`http://127.0.0.1:${port(REGISTRY_PORT)}`, env.REGISTRY_ADMIN_TOKEN);
-  const { readSupergraphConfig } = await composition;
   const subgraphs = await readSupergraphConfig(repoPath('supergraph.yaml'));
   // Routing URLs where this launcher's subgraphs really listen (PORT_OFFSET moves them).
   const routingUrl = (url: string) => {
@@ -265,9 +263,12 @@ async function publishLocalSchemas(): Promise<void> {
 }
 
 try {
-  // Always rebuild: `npm start` never runs JavaScript older than the sources.
-  const built = await build();
-  say(`built ${built.targets.length} services in ${built.ms} ms`);
+  // `npm start` never runs JavaScript older than its sources: what changed since the last build is rebuilt.
+  const stale = await Promise.all(BUILD_TARGETS.map(async (t) => ((await isStale(repoPath(t.outfile))) ? [t.name] : []))).then((names) => names.flat());
+  if (stale.length > 0) {
+    const built = await build({ only: stale });
+    say(`built ${built.targets.join(', ')} in ${built.ms} ms`);
+  }
   const databaseUrls = env.DATABASE_URL
     ? await ensureServiceDatabases(env.DATABASE_URL, env.DATABASE_PREFIX, [...SUBGRAPH_NAMES, 'registry'])
     : ({} as Record<string, string>);

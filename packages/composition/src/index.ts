@@ -1,37 +1,9 @@
-import { readFile } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { printSchema, Supergraph } from '@apollo/federation-internals';
 import { parse } from 'graphql';
-import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
 
-/** The part of Rover's supergraph config format this project uses. */
-const supergraphConfigSchema = z.object({
-  federation_version: z.string().optional(),
-  subgraphs: z.record(
-    z.string().regex(/^[a-z][a-z0-9_-]*$/, 'subgraph names are lower-case identifiers'),
-    z.object({ routing_url: z.string().url(), schema: z.object({ file: z.string() }) }),
-  ),
-});
-
-export interface SubgraphSource {
-  name: string;
-  url: string;
-  sdl: string;
-}
-
-export async function readSupergraphConfig(configFile: string): Promise<SubgraphSource[]> {
-  const config = supergraphConfigSchema.parse(parseYaml(await readFile(configFile, 'utf8')));
-  const base = dirname(configFile);
-  return Promise.all(
-    Object.entries(config.subgraphs).map(async ([name, subgraph]) => ({
-      name,
-      url: subgraph.routing_url,
-      sdl: await readFile(resolve(base, subgraph.schema.file), 'utf8'),
-    })),
-  );
-}
+export { readSupergraphConfig, type SubgraphSource } from './config.ts';
+import type { SubgraphSource } from './config.ts';
 
 export type CompositionResult =
   | { ok: true; supergraphSdl: string; /** What clients see: the supergraph without federation's machinery. */ apiSchemaSdl: string; hints: string[] }
