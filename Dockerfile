@@ -1,0 +1,43 @@
+# syntax=docker/dockerfile:1
+# One image per service from this one file (ADR 0017):
+#   docker build --build-arg SERVICE=subgraphs/products -t supergraph/products .
+# SERVICE is the service's workspace folder: gateway, schema-registry or subgraphs/<name>.
+# tests/deploy/image-command.test.ts reads this file's last stage (WORKDIR, ENV, USER, CMD) and
+# runs exactly that command against the built entry, so the two cannot drift apart.
+ARG NODE_IMAGE=node:20.20-bookworm-slim
+
+# 1. Build: every dependency (dev included), Prisma clients generated, every service bundled
+#    (npm ci's postinstall runs scripts/prisma-generate.mjs and scripts/build.ts).
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+COPY . .
+RUN npm ci --no-audit --no-fund \
+ && test -f gateway/dist/index.js \
+ # What the runtime needs from the tree, without any node_modules or sources' tests.
+ && mkdir /out \
+ && tar --exclude='./node_modules' --exclude='*/node_modules' --exclude='./.git' -cf - . | tar -xf - -C /out \
+ # Only the package manifests, for the production install below.
+ && mkdir /manifests \
+ && find . -name package.json -not -path '*/node_modules/*' -exec cp --parents {} /manifests \; \
+ && cp package-lock.json /manifests/
+
+# 2. Production dependencies only (no install scripts: nothing is compiled or generated here).
+FROM ${NODE_IMAGE} AS production-dependencies
+WORKDIR /app
+COPY --from=build /manifests/ ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+
+# 3. Runtime: plain node on the service's bundle, as the unprivileged `node` user (uid 1000).
+FROM ${NODE_IMAGE} AS runtime
+ARG SERVICE
+ENV NODE_ENV=production \
+    HOST=0.0.0.0
+WORKDIR /app
+COPY --from=production-dependencies /app/ ./
+COPY --from=build /out/ ./
+WORKDIR /app/${SERVICE}
+USER 1000:1000
+# Exec form: node is PID 1 and receives SIGTERM itself; every service handles it (drain within
+# SHUTDOWN_TIMEOUT_MS, then exit 0: packages/service-kit/src/http.ts onShutdownSignal). No
+# child processes are spawned, so there are no zombies to reap and no init is needed.
+CMD ["node", "--enable-source-maps", "dist/index.js"]
