@@ -30,13 +30,24 @@ interface DmmfModel {
 interface DmmfIndex {
   model: string;
   type: 'id' | 'unique' | 'normal' | 'fulltext';
-  fields: Array<{ name: string }>;
+  /** Set for a non-default access method, e.g. `Gin`. */
+  algorithm?: string;
+  fields: Array<{ name: string; operatorClass?: string }>;
 }
 
 async function loadDmmf(schemaFile: string) {
   const prismaSchema = await readFile(schemaFile, 'utf8');
   const dmmf = JSON.parse(wasm.get_dmmf(JSON.stringify({ prismaSchema: [['schema.prisma', prismaSchema]] })));
-  return dmmf.datamodel as { models: DmmfModel[]; enums: Array<{ name: string; dbName?: string | null; values: Array<{ name: string }> }>; indexes: DmmfIndex[] };
+  const datamodel = dmmf.datamodel as { models: DmmfModel[]; enums: Array<{ name: string; dbName?: string | null; values: Array<{ name: string }> }>; indexes: DmmfIndex[] };
+  // The DMMF leaves `Unsupported("…")` fields out (a tsvector, say); read them from the schema text so their columns count too.
+  for (const model of datamodel.models) {
+    const body = new RegExp(`^model ${model.name} \\{([\\s\\S]*?)^\\}`, 'm').exec(prismaSchema)?.[1] ?? '';
+    for (const match of body.matchAll(/^\s*(\w+)\s+Unsupported\("([^"]+)"\)(\?)?(.*)$/gm)) {
+      const dbName = /@map\("([^"]+)"\)/.exec(match[4]!)?.[1] ?? null;
+      model.fields.push({ name: match[1]!, dbName, kind: 'scalar', type: `Unsupported:${match[2]}`, isRequired: !match[3], isList: false });
+    }
+  }
+  return datamodel;
 }
 
 const SCALAR_TYPES: Record<string, string> = {
@@ -64,6 +75,7 @@ const NATIVE_TYPES: Record<string, (args: string[]) => string> = {
 function expectedType(field: DmmfField, enums: Map<string, string>): string {
   if (field.kind === 'enum') return `"${enums.get(field.type) ?? field.type}"`.replace(/^"([a-z_][a-z0-9_]*)"$/, '$1');
   if (field.nativeType) return NATIVE_TYPES[field.nativeType[0]]!(field.nativeType[1]);
+  if (field.type.startsWith('Unsupported:')) return field.type.slice('Unsupported:'.length);
   return SCALAR_TYPES[field.type] ?? `unknown:${field.type}`;
 }
 
@@ -108,14 +120,18 @@ describe.each(SERVICES)('$service migrations', ({ service, root }) => {
         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE n.nspname = 'public' AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
           AND c.relname <> '_prisma_migrations'`);
-      const indexes = await client.query<{ table_name: string; unique: boolean; primary: boolean; columns: string[] }>(`
-        SELECT t.relname AS table_name, i.indisunique AS unique, i.indisprimary AS primary,
-               array_agg(a.attname ORDER BY k.ord)::text[] AS columns
+      // Access method and operator classes too: a GIN trigram index built as a b-tree would pass otherwise.
+      // An expression column (attnum 0) shows as `expr`, which no Prisma index matches, so it fails loudly.
+      const indexes = await client.query<{ table_name: string; unique: boolean; primary: boolean; method: string; columns: string[] }>(`
+        SELECT t.relname AS table_name, i.indisunique AS unique, i.indisprimary AS primary, am.amname AS method,
+               array_agg(coalesce(a.attname, 'expr') || CASE WHEN oc.opcdefault THEN '' ELSE ' ' || oc.opcname END ORDER BY k.ord)::text[] AS columns
         FROM pg_index i JOIN pg_class t ON t.oid = i.indrelid JOIN pg_namespace n ON n.oid = t.relnamespace
-        CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
-        JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
+        JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam
+        CROSS JOIN LATERAL unnest(i.indkey::int2[], i.indclass::oid[]) WITH ORDINALITY AS k(attnum, opclass, ord)
+        LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
+        JOIN pg_opclass oc ON oc.oid = k.opclass
         WHERE n.nspname = 'public' AND t.relname <> '_prisma_migrations'
-        GROUP BY t.relname, i.indexrelid, i.indisunique, i.indisprimary`);
+        GROUP BY t.relname, i.indexrelid, i.indisunique, i.indisprimary, am.amname`);
       const enumRows = await client.query<{ name: string; values: string[] }>(`
         SELECT t.typname AS name, array_agg(e.enumlabel ORDER BY e.enumsortorder)::text[] AS values
         FROM pg_type t JOIN pg_enum e ON e.enumtypid = t.oid GROUP BY t.typname`);
@@ -131,12 +147,14 @@ describe.each(SERVICES)('$service migrations', ({ service, root }) => {
         }
         for (const index of datamodel.indexes.filter((i) => i.model === model.name)) {
           const kind = index.type === 'id' ? 'PRIMARY' : index.type === 'unique' ? 'UNIQUE' : 'INDEX';
-          expectedIndexes.push(`${table} ${kind} (${index.fields.map((f) => columnOf.get(f.name)).join(', ')})`);
+          const method = (index.algorithm ?? 'BTree').toLowerCase();
+          const columns = index.fields.map((f) => `${columnOf.get(f.name)}${f.operatorClass ? ` ${f.operatorClass}` : ''}`);
+          expectedIndexes.push(`${table} ${kind} ${method} (${columns.join(', ')})`);
         }
       }
       const actualColumns = columns.rows.map((c) => `${c.table_name}.${c.column_name} ${c.type}${c.not_null ? ' NOT NULL' : ''}`);
       const actualIndexes = indexes.rows.map(
-        (i) => `${i.table_name} ${i.primary ? 'PRIMARY' : i.unique ? 'UNIQUE' : 'INDEX'} (${i.columns.join(', ')})`,
+        (i) => `${i.table_name} ${i.primary ? 'PRIMARY' : i.unique ? 'UNIQUE' : 'INDEX'} ${i.method} (${i.columns.join(', ')})`,
       );
       expect(actualColumns.sort()).toEqual(expectedColumns.sort());
       expect(actualIndexes.sort()).toEqual(expectedIndexes.sort());

@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { Logger } from './logger.ts';
 
@@ -29,7 +30,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     return { connectionString: options.url, poolMax: options.poolMax ?? 10, embedded: false, close: async () => {} };
   }
   if (!options.dataDir.startsWith('memory://')) await mkdir(options.dataDir, { recursive: true });
-  const db = await PGlite.create({ dataDir: options.dataDir });
+  // pg_trgm ships with real PostgreSQL's contrib; PGlite must load it before a migration can
+  // CREATE EXTENSION it (the products catalog's typo-tolerant search, ADR 0016).
+  const db = await PGlite.create({ dataDir: options.dataDir, extensions: { pg_trgm } });
   // Never a fixed port: 5432 belongs to the machine's PostgreSQL.
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 64 });
   await server.start();

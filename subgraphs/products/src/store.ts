@@ -1,7 +1,26 @@
-import type { Category, Prisma, PrismaClient, Product } from './generated/prisma/client.ts';
+import { Prisma, type Category, type PrismaClient, type Product } from './generated/prisma/client.ts';
 import type { CatalogFilter, CatalogPageRequest } from './catalog-page.ts';
+import { facetsQuery, filterConditions, pageQuery, whereClause } from './catalog-query.ts';
 
-/** All SQL of the products subgraph. Batch readers take many ids and cost one statement. */
+/** A catalog row and the value it was sorted by (for its cursor). */
+export type CatalogRow = Product & { sortKey: number | Date | null };
+
+export interface CatalogPage {
+  products: CatalogRow[];
+  hasNextPage: boolean;
+}
+
+/** One facet row of facetsQuery: which grouping set it belongs to and its count. */
+export interface FacetRow {
+  grouping: number;
+  categoryId: string | null;
+  priceBand: number | null;
+  ratingFloor: number | null;
+  inStock: boolean | null;
+  count: number;
+}
+
+/** All SQL of the products subgraph. Batch readers take many keys and cost one statement. */
 export class ProductStore {
   constructor(private readonly db: PrismaClient) {}
 
@@ -9,8 +28,20 @@ export class ProductStore {
     return this.db.product.findMany({ where: { id: { in: [...ids] } } });
   }
 
+  productsBySlugs(slugs: readonly string[]): Promise<Product[]> {
+    return this.db.product.findMany({ where: { slug: { in: [...slugs] } } });
+  }
+
+  productsBySkus(skus: readonly string[]): Promise<Product[]> {
+    return this.db.product.findMany({ where: { sku: { in: [...skus] } } });
+  }
+
   categoriesByIds(ids: readonly string[]): Promise<Category[]> {
     return this.db.category.findMany({ where: { id: { in: [...ids] } } });
+  }
+
+  categoriesBySlugs(slugs: readonly string[]): Promise<Category[]> {
+    return this.db.category.findMany({ where: { slug: { in: [...slugs] } } });
   }
 
   allCategories(): Promise<Category[]> {
@@ -18,11 +49,46 @@ export class ProductStore {
   }
 
   /** One page plus one look-ahead row, which says whether another page follows. */
-  async catalogPage(request: CatalogPageRequest): Promise<{ products: Product[]; hasNextPage: boolean }> {
-    const where: Prisma.ProductWhereInput = { ...filterWhere(request.filter) };
-    if (request.afterId) where.id = { gt: request.afterId };
-    const rows = await this.db.product.findMany({ where, orderBy: { id: 'asc' }, take: request.first + 1 });
+  async catalogPage(request: CatalogPageRequest): Promise<CatalogPage> {
+    const rows = await this.db.$queryRaw<CatalogRow[]>(pageQuery(request));
     return { products: rows.slice(0, request.first), hasNextPage: rows.length > request.first };
+  }
+
+  /**
+   * The same page in each of many categories, in one statement (a LATERAL join runs the page
+   * query once per category), so `categories { products(first: 5) }` costs one statement, not twelve.
+   */
+  async catalogPagesByCategory(categoryIds: readonly string[], request: CatalogPageRequest): Promise<Map<string, CatalogPage>> {
+    const inner = pageQuery({ ...request, filter: { ...request.filter, categoryId: null } }, [Prisma.sql`"category_id" = "wanted"."id"`]);
+    const rows = await this.db.$queryRaw<CatalogRow[]>(Prisma.sql`
+      SELECT "page".* FROM unnest(${[...categoryIds]}::text[]) AS "wanted"("id")
+      CROSS JOIN LATERAL (${inner}) AS "page"`);
+    const pages = new Map<string, CatalogPage>(categoryIds.map((id) => [id, { products: [], hasNextPage: false }]));
+    for (const row of rows) {
+      const page = pages.get(row.categoryId)!;
+      if (page.products.length < request.first) page.products.push(row);
+      else page.hasNextPage = true;
+    }
+    return pages;
+  }
+
+  countCatalog(filter: CatalogFilter): Promise<number> {
+    return this.db
+      .$queryRaw<Array<{ count: number }>>(Prisma.sql`SELECT count(*)::int AS "count" FROM "products" ${whereClause(filterConditions(filter))}`)
+      .then((rows) => rows[0]!.count);
+  }
+
+  /** Counts for many categories under one filter, in one statement. */
+  async countCatalogByCategory(categoryIds: readonly string[], filter: CatalogFilter): Promise<Map<string, number>> {
+    const conditions = filterConditions({ ...filter, categoryId: null });
+    conditions.push(Prisma.sql`"category_id" = ANY(${[...categoryIds]}::text[])`);
+    const rows = await this.db.$queryRaw<Array<{ categoryId: string; count: number }>>(Prisma.sql`
+      SELECT "category_id" AS "categoryId", count(*)::int AS "count" FROM "products" ${whereClause(conditions)} GROUP BY "category_id"`);
+    return new Map(categoryIds.map((id) => [id, rows.find((row) => row.categoryId === id)?.count ?? 0]));
+  }
+
+  facets(filter: CatalogFilter): Promise<FacetRow[]> {
+    return this.db.$queryRaw<FacetRow[]>(facetsQuery(filter));
   }
 
   /**
@@ -30,18 +96,24 @@ export class ProductStore {
    * column, so the chunk size is not capped by bind parameters, and it is several times faster
    * than createMany, whose client-side cost dominates at 100,000 rows.
    */
-  insertProducts(rows: readonly Omit<Product, 'createdAt'>[]): Promise<number> {
+  insertProducts(rows: readonly Product[]): Promise<number> {
     return this.db.$executeRaw`
-      INSERT INTO "products" ("id", "sku", "name", "description", "price_cents", "currency", "weight_grams", "category_id")
+      INSERT INTO "products" ("id", "sku", "slug", "name", "description", "price_cents", "currency", "weight_grams", "category_id",
+                              "created_at", "in_stock", "rating_average", "review_count")
       SELECT * FROM unnest(
         ${rows.map((r) => r.id)}::text[],
         ${rows.map((r) => r.sku)}::text[],
+        ${rows.map((r) => r.slug)}::text[],
         ${rows.map((r) => r.name)}::text[],
         ${rows.map((r) => r.description)}::text[],
         ${rows.map((r) => r.priceCents)}::integer[],
         ${rows.map((r) => r.currency)}::char(3)[],
         ${rows.map((r) => r.weightGrams)}::integer[],
-        ${rows.map((r) => r.categoryId)}::text[]
+        ${rows.map((r) => r.categoryId)}::text[],
+        ${rows.map((r) => r.createdAt.toISOString())}::timestamp(3)[],
+        ${rows.map((r) => r.inStock)}::boolean[],
+        ${rows.map((r) => r.ratingAverage)}::float8[],
+        ${rows.map((r) => r.reviewCount)}::integer[]
       )`;
   }
 
@@ -49,30 +121,4 @@ export class ProductStore {
   async refreshStatistics(): Promise<void> {
     await this.db.$executeRaw`ANALYZE "products"`;
   }
-
-  countCatalog(filter: CatalogFilter): Promise<number> {
-    return this.db.product.count({ where: filterWhere(filter) });
-  }
 }
-
-function filterWhere(filter: CatalogFilter): Prisma.ProductWhereInput {
-  const where: Prisma.ProductWhereInput = {};
-  if (filter.categoryId) where.categoryId = filter.categoryId;
-  if (filter.minPriceCents != null || filter.maxPriceCents != null) {
-    where.priceCents = {
-      ...(filter.minPriceCents != null ? { gte: filter.minPriceCents } : {}),
-      ...(filter.maxPriceCents != null ? { lte: filter.maxPriceCents } : {}),
-    };
-  }
-  if (filter.search) {
-    const pattern = escapeLikePattern(filter.search);
-    where.OR = [
-      { name: { contains: pattern, mode: 'insensitive' } },
-      { description: { contains: pattern, mode: 'insensitive' } },
-    ];
-  }
-  return where;
-}
-
-/** Prisma passes `contains` into ILIKE as is: escape LIKE's wildcards so a search is literal. */
-export const escapeLikePattern = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);

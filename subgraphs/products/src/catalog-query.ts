@@ -1,0 +1,135 @@
+import { Prisma } from './generated/prisma/client.ts';
+import type { CatalogFilter, CatalogPageRequest, CatalogPosition, CatalogSort } from './catalog-page.ts';
+
+/**
+ * The catalog's SQL, built from fragments (Prisma.sql binds every value). Prisma's query builder
+ * cannot express tsvector matching, trigram similarity or row-value keyset comparisons, so the
+ * catalog reads with raw SQL and everything else in this subgraph keeps using Prisma's API.
+ */
+
+/** The columns of a catalog row, named as Prisma's Product model names them. */
+export const PRODUCT_COLUMNS = Prisma.sql`"id", "sku", "slug", "name", "description", "price_cents" AS "priceCents", "currency",
+  "weight_grams" AS "weightGrams", "category_id" AS "categoryId", "created_at" AS "createdAt",
+  "in_stock" AS "inStock", "rating_average" AS "ratingAverage", "review_count" AS "reviewCount"`;
+
+/** Price band edges in cents: bands are [0, 1000), [1000, 2500), … [25000, ∞). */
+export const PRICE_BAND_EDGES = [1_000, 2_500, 5_000, 10_000, 25_000] as const;
+
+/** Words of a query, for to_tsquery: letters and digits only, so no user text reaches tsquery syntax. */
+export function queryWords(query: string): string[] {
+  return (query.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []).slice(0, 10);
+}
+
+/** Every word a prefix (search-as-you-type: "blue spea" finds "blue speaker"), all required. */
+export const prefixTsQuery = (words: string[]) => words.map((word) => `${word}:*`).join(' & ');
+
+const tsQuery = (words: string[]) => Prisma.sql`to_tsquery('english'::regconfig, ${prefixTsQuery(words)})`;
+
+/**
+ * A full-text match (stemmed, prefix) or, for typos, a name whose words are trigram-similar to the
+ * query (pg_trgm's `<%`, word similarity ≥ 0.6). Both are served by GIN indexes.
+ */
+function queryMatch(query: string): Prisma.Sql {
+  const words = queryWords(query);
+  if (words.length === 0) return Prisma.sql`FALSE`;
+  return Prisma.sql`("search_vector" @@ ${tsQuery(words)} OR ${query} <% "name")`;
+}
+
+/** Relevance: text rank (name weighs more than description) plus how close the name is to the query. */
+export function relevance(query: string): Prisma.Sql {
+  const words = queryWords(query);
+  if (words.length === 0) return Prisma.sql`0::float8`;
+  return Prisma.sql`(ts_rank("search_vector", ${tsQuery(words)}) + word_similarity(${query}, "name"))::float8`;
+}
+
+/** LIKE's wildcards escaped, so the contract's substring search is literal. */
+export const escapeLikePattern = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export function filterConditions(filter: CatalogFilter): Prisma.Sql[] {
+  const conditions: Prisma.Sql[] = [];
+  if (filter.categoryId) conditions.push(Prisma.sql`"category_id" = ${filter.categoryId}`);
+  if (filter.minPriceCents != null) conditions.push(Prisma.sql`"price_cents" >= ${filter.minPriceCents}`);
+  if (filter.maxPriceCents != null) conditions.push(Prisma.sql`"price_cents" <= ${filter.maxPriceCents}`);
+  if (filter.minRating != null) conditions.push(Prisma.sql`"rating_average" >= ${filter.minRating}`);
+  if (filter.inStock != null) conditions.push(Prisma.sql`"in_stock" = ${filter.inStock}`);
+  if (filter.search) {
+    // The contract's substring match, served by the trigram indexes on name and description.
+    const pattern = `%${escapeLikePattern(filter.search)}%`;
+    conditions.push(Prisma.sql`("name" ILIKE ${pattern} OR "description" ILIKE ${pattern})`);
+  }
+  if (filter.query) conditions.push(queryMatch(filter.query));
+  return conditions;
+}
+
+export const whereClause = (conditions: Prisma.Sql[]) =>
+  conditions.length === 0 ? Prisma.empty : Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}`;
+
+interface SortSpec {
+  /** The sort key's SQL; null under ID. */
+  key: Prisma.Sql | null;
+  descending: boolean;
+  /** Ties broken by id in the same direction as the key, so a row comparison is one index range. */
+  idDescending: boolean;
+}
+
+function sortSpec(sort: CatalogSort, filter: CatalogFilter): SortSpec {
+  switch (sort) {
+    case 'ID': return { key: null, descending: false, idDescending: false };
+    case 'PRICE_ASC': return { key: Prisma.sql`"price_cents"`, descending: false, idDescending: false };
+    case 'PRICE_DESC': return { key: Prisma.sql`"price_cents"`, descending: true, idDescending: true };
+    case 'RATING': return { key: Prisma.sql`"rating_average"`, descending: true, idDescending: true };
+    case 'NEWEST': return { key: Prisma.sql`"created_at"`, descending: true, idDescending: true };
+    // Ranks tie often (same words): ascending ids among equals, like the ID order.
+    case 'RELEVANCE': return { key: relevance(filter.query ?? ''), descending: true, idDescending: false };
+  }
+}
+
+function keyValue(sort: CatalogSort, position: CatalogPosition): Prisma.Sql {
+  if (sort === 'NEWEST') return Prisma.sql`${String(position.key)}::timestamp(3)`;
+  if (sort === 'RATING' || sort === 'RELEVANCE') return Prisma.sql`${Number(position.key)}::float8`;
+  return Prisma.sql`${Number(position.key)}::integer`;
+}
+
+/** Rows strictly after `position` in the sort's order. */
+function afterCondition(sort: CatalogSort, spec: SortSpec, position: CatalogPosition): Prisma.Sql {
+  const idOp = Prisma.raw(spec.idDescending ? '<' : '>');
+  if (!spec.key) return Prisma.sql`"id" ${idOp} ${position.id}`;
+  const keyOp = Prisma.raw(spec.descending ? '<' : '>');
+  const value = keyValue(sort, position);
+  if (spec.descending === spec.idDescending) return Prisma.sql`(${spec.key}, "id") ${keyOp} (${value}, ${position.id})`;
+  return Prisma.sql`(${spec.key} ${keyOp} ${value} OR (${spec.key} = ${value} AND "id" ${idOp} ${position.id}))`;
+}
+
+function orderBy(spec: SortSpec): Prisma.Sql {
+  const id = Prisma.raw(`"id" ${spec.idDescending ? 'DESC' : 'ASC'}`);
+  if (!spec.key) return Prisma.sql`ORDER BY ${id}`;
+  return Prisma.sql`ORDER BY ${spec.key} ${Prisma.raw(spec.descending ? 'DESC' : 'ASC')}, ${id}`;
+}
+
+/** One page plus a look-ahead row; `sort_key` comes back for the cursors. */
+export function pageQuery(request: CatalogPageRequest, extraConditions: Prisma.Sql[] = []): Prisma.Sql {
+  const spec = sortSpec(request.sort, request.filter);
+  const conditions = [...filterConditions(request.filter), ...extraConditions];
+  if (request.after) conditions.push(afterCondition(request.sort, spec, request.after));
+  const sortKey = spec.key ?? Prisma.sql`NULL`;
+  return Prisma.sql`SELECT ${PRODUCT_COLUMNS}, ${sortKey} AS "sortKey" FROM "products" ${whereClause(conditions)}
+    ${orderBy(spec)} LIMIT ${request.first + 1}`;
+}
+
+/**
+ * Every facet of the filtered set in one statement: one grouping set a facet. `rating_floor` is
+ * grouped by whole stars and summed into "n stars and up" bands by the caller.
+ */
+export function facetsQuery(filter: CatalogFilter): Prisma.Sql {
+  const edges = Prisma.sql`ARRAY[${Prisma.join(PRICE_BAND_EDGES.map((edge) => Prisma.sql`${edge}::integer`))}]`;
+  return Prisma.sql`
+    SELECT GROUPING("category_id", "price_band", "rating_floor", "in_stock")::int AS "grouping",
+           "category_id" AS "categoryId", "price_band" AS "priceBand", "rating_floor" AS "ratingFloor", "in_stock" AS "inStock",
+           count(*)::int AS "count"
+    FROM (
+      SELECT "category_id", width_bucket("price_cents", ${edges}) AS "price_band",
+             floor("rating_average")::int AS "rating_floor", "in_stock"
+      FROM "products" ${whereClause(filterConditions(filter))}
+    ) AS "matched"
+    GROUP BY GROUPING SETS (("category_id"), ("price_band"), ("rating_floor"), ("in_stock"))`;
+}
