@@ -1,4 +1,5 @@
-// `npm run compose`: supergraph.yaml -> supergraph.graphql (what the gateway loads by default).
+// `npm run compose`: supergraph.yaml -> supergraph.graphql (what the gateway loads by default) and
+// its API schema -> frontend-sdk/schema.graphql (what clients see; the SDK is generated against it).
 import { writeFile } from 'node:fs/promises';
 import { composeSupergraph, readSupergraphConfig } from '@supergraph/composition';
 import { repoPath } from './paths.ts';
@@ -9,4 +10,5 @@ if (!result.ok) {
   process.exit(1);
 }
 await writeFile(repoPath('supergraph.graphql'), result.supergraphSdl);
-console.log(`supergraph.graphql written (${result.hints.length} composition hints)`);
+await writeFile(repoPath('frontend-sdk', 'schema.graphql'), result.apiSchemaSdl);
+console.log(`supergraph.graphql and frontend-sdk/schema.graphql written (${result.hints.length} composition hints); run \`npm run codegen\` next`);

@@ -2,11 +2,11 @@ import { readFile } from 'node:fs/promises';
 import { pino } from 'pino';
 import { createSubgraph, type SubgraphService } from '@supergraph/service-kit';
 import { createGateway } from '../gateway/src/server.ts';
-import { loadManifests } from '../gateway/src/persisted-operations/manifest.ts';
 import { dropServiceDatabases, ensureServiceDatabases } from './local-databases.ts';
 import { repoPath } from './paths.ts';
 import { SUBGRAPH_NAMES, type SubgraphName } from './services.ts';
 import { subgraphRegistry } from './subgraph-registry.ts';
+import { persistedLists } from '@supergraph/sdk/persisted-lists';
 
 /**
  * The whole supergraph in one process on ephemeral ports, for end-to-end tests and benchmarks: real HTTP
@@ -94,7 +94,7 @@ export async function startStack(options: { seedProducts: number }): Promise<Sta
     // tests/e2e/response-cache.test.ts runs gateways of its own with the cache on.
     responseCache: false,
     trustedDocuments: {
-      lists: await loadManifests(repoPath('gateway', 'persisted-operations')),
+      lists: persistedLists(),
       partnerKeys: new Map([[TEST_SECRETS.partnerApiKey, 'partner-catalog']]),
     },
   });

@@ -22,6 +22,7 @@ import { BUILD_TARGETS, build, distEntry, isStale } from './build.ts';
 import { ensureServiceDatabases } from './local-databases.ts';
 import { repoPath } from './paths.ts';
 import { GATEWAY_PORT, REGISTRY_PORT, SUBGRAPHS, SUBGRAPH_NAMES } from './services.ts';
+import { persistedList } from '@supergraph/sdk/persisted-lists';
 
 const env = parseEnv(
   z.object({
@@ -256,7 +257,7 @@ async function publishLocalSchemas(): Promise<void> {
   const outcome = await client.publish(subgraphs.map((s) => ({ name: s.name, sdl: s.sdl, url: s.url && routingUrl(s.url) })), { author: 'npm start', force: true, deployFollows: true });
   console.log(`[registry ] local subgraphs ${outcome.status}: supergraph version ${outcome.supergraphVersion}`);
   for (const list of ['storefront', 'partner-catalog']) {
-    const manifest = JSON.parse(await readFile(repoPath('gateway', 'persisted-operations', `${list}.json`), 'utf8'));
+    const manifest = persistedList(list);
     const registered = await client.registerOperations(list, manifest.operations, 'npm start');
     console.log(`[registry ] ${list} operation list ${registered.status}: version ${registered.version}`);
   }

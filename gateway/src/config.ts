@@ -37,10 +37,11 @@ export const gatewayEnvSchema = z.object({
   LIMIT_MAX_VARIABLES_DEPTH: limit(REQUEST_LIMITS.maxVariablesDepth),
   APQ_MAX_ENTRIES: limit(REQUEST_LIMITS.apqMaxEntries),
   APQ_MAX_BYTES: limit(REQUEST_LIMITS.apqMaxBytes),
-  PERSISTED_OPERATIONS_DIR: z.string().default(fileURLToPath(new URL('../persisted-operations', import.meta.url))),
+  /** Registered operations only, sent by id (a safelist); unset: on when NODE_ENV=production. */
+  PERSISTED_OPERATIONS_ONLY: z.enum(['true', 'false']).optional(),
   /** `client:key,client2:key2`: partners and their API keys (secrets: from the environment only). */
   PARTNER_API_KEYS: z.string().optional(),
-  /** The schema registry to take the supergraph and operation lists from; unset: SUPERGRAPH_FILE and PERSISTED_OPERATIONS_DIR. */
+  /** The schema registry to take the supergraph and operation lists from; unset: SUPERGRAPH_FILE and the SDK's persisted lists. */
   REGISTRY_URL: z.string().url().optional(),
   /** A GATEWAY token of the registry (the registry's own development default otherwise). */
   REGISTRY_TOKEN: registryTokenSchema('gateway', 'REGISTRY_TOKEN'),
@@ -62,6 +63,10 @@ export const gatewayEnvSchema = z.object({
   REVIEWS_SUBGRAPH_URL: z.string().url().optional(),
 });
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
+
+/** Persisted-operations-only (a safelist): on in production unless PERSISTED_OPERATIONS_ONLY says otherwise. */
+export const persistedOnlyFromEnv = (env: Pick<GatewayEnv, 'NODE_ENV' | 'PERSISTED_OPERATIONS_ONLY'>): boolean =>
+  (env.PERSISTED_OPERATIONS_ONLY ?? (env.NODE_ENV === 'production' ? 'true' : 'false')) === 'true';
 
 /** The request limits the environment sets. */
 export function requestLimitsFromEnv(env: GatewayEnv): RequestLimits {

@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { assertNoDevSecretsInProduction, parseEnv, runService } from '@supergraph/service-kit';
-import { gatewayEnvSchema, requestLimitsFromEnv, subgraphUrlOverrides, subscriptionSettingsFromEnv } from './config.ts';
+import { gatewayEnvSchema, persistedOnlyFromEnv, requestLimitsFromEnv, subgraphUrlOverrides, subscriptionSettingsFromEnv } from './config.ts';
 import { createGateway } from './server.ts';
-import { loadManifests } from './persisted-operations/manifest.ts';
+import { persistedLists } from '@supergraph/sdk/persisted-lists';
 import { parsePartnerKeys } from './persisted-operations/trusted-documents.ts';
 
 await runService('gateway', async (log) => {
@@ -29,7 +29,12 @@ await runService('gateway', async (log) => {
     rateLimit: { pointsPerMinute: env.RATE_LIMIT_PER_MINUTE, whenRedisDown: env.RATE_LIMIT_WHEN_REDIS_DOWN },
     apqTtlSeconds: env.APQ_TTL_SECONDS,
     limits: requestLimitsFromEnv(env),
-    trustedDocuments: { lists: await loadManifests(env.PERSISTED_OPERATIONS_DIR), partnerKeys: parsePartnerKeys(env.PARTNER_API_KEYS) },
+    trustedDocuments: {
+      // Without a registry (or until it answers): the lists generated with the SDK (frontend-sdk).
+      lists: persistedLists(),
+      partnerKeys: parsePartnerKeys(env.PARTNER_API_KEYS),
+      persistedOnly: persistedOnlyFromEnv(env),
+    },
     // Production: /metrics only on the internal metrics listener (METRICS_PORT), never on PORT.
     publicMetrics: env.NODE_ENV !== 'production',
     credentialAttempts: { perIp: env.AUTH_ATTEMPTS_PER_IP, perEmail: env.AUTH_ATTEMPTS_PER_EMAIL, windowSeconds: env.AUTH_ATTEMPTS_WINDOW_SECONDS },

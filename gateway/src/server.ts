@@ -155,6 +155,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     operationLists,
     partnerKeys,
     publicList: options.trustedDocuments?.publicList,
+    persistedOnly: options.trustedDocuments?.persistedOnly,
     userTokenSecret: options.userTokenSecret,
     internalTokenSecret: options.internalTokenSecret,
     identityTtlSeconds: identityTtl,
@@ -220,7 +221,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       identifyPartner(partnerKeys), // before the rate limit: an unknown API key is charged to its IP
       rateLimitMiddleware(options.rateLimit ?? DEFAULT_RATE_LIMIT, redis, keyPrefix),
       refuseFailedAuthentication, // after the rate limit: a bad token is charged to its IP
-      trustedDocumentsMiddleware({ lists: operationLists, publicList: options.trustedDocuments?.publicList }),
+      trustedDocumentsMiddleware({ lists: operationLists, publicList: options.trustedDocuments?.publicList, persistedOnly: options.trustedDocuments?.persistedOnly }),
       documentLimitGuard(limits),
       expressMiddleware(apollo, {
         context: async ({ req, res }) => {

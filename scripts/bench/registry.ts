@@ -14,6 +14,7 @@ import { startStack } from '../in-process-stack.ts';
 import { dropServiceDatabases, ensureServiceDatabases } from '../local-databases.ts';
 import { repoPath } from '../paths.ts';
 import { runLoad } from './load.ts';
+import { persistedList } from '@supergraph/sdk/persisted-lists';
 
 const polls = Number(process.env.BENCH_POLLS ?? 3000);
 const pollMs = Number(process.env.BENCH_POLL_MS ?? 250);
@@ -43,10 +44,10 @@ try {
   const subgraphs = (await readSupergraphConfig(repoPath('supergraph.yaml'))).map((s) => ({ name: s.name, sdl: s.sdl, url: stack.subgraphs[s.name as keyof typeof stack.subgraphs].url }));
   await client.publish(subgraphs, { author: 'bench' });
   for (const list of ['storefront', 'partner-catalog']) {
-    const manifest = JSON.parse(await readFile(repoPath('gateway', 'persisted-operations', `${list}.json`), 'utf8'));
+    const manifest = persistedList(list);
     await client.registerOperations(list, manifest.operations, 'bench');
   }
-  const operations = JSON.parse(await readFile(repoPath('gateway', 'persisted-operations', 'storefront.json'), 'utf8')).operations.length;
+  const operations = persistedList('storefront').operations.length;
 
   const checks: number[] = [];
   const publishes: number[] = [];

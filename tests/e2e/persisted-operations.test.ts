@@ -1,11 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { demoIds, readCounter } from '@supergraph/service-kit';
-import { MANIFEST_CLIENTS, buildManifest, loadManifests, operationId } from '../../gateway/src/persisted-operations/manifest.ts';
-import { repoPath } from '../../scripts/paths.ts';
-import { storefrontOperationsSource } from '../../scripts/operations.ts';
+import { operationId } from '../../gateway/src/persisted-operations/manifest.ts';
 import { graphql, stack } from '../support/graphql.ts';
 import { operation } from '../support/operations.ts';
+import { persistedLists, persistedOperations } from '@supergraph/sdk/persisted-lists';
 
 const partner = () => ({ 'x-api-key': stack().secrets.partnerApiKey });
 const productsStatements = async () =>
@@ -17,13 +15,15 @@ async function send(body: Record<string, unknown>, headers: Record<string, strin
 }
 
 describe('persisted operation lists', () => {
-  it('are what `npm run manifests` makes from the contract (committed lists are not stale)', async () => {
-    const contract = storefrontOperationsSource();
-    for (const [client, names] of Object.entries(MANIFEST_CLIENTS)) {
-      const committed = JSON.parse(await readFile(repoPath('gateway', 'persisted-operations', `${client}.json`), 'utf8'));
-      expect(committed).toEqual(buildManifest(contract, names));
-    }
-    expect((await loadManifests(repoPath('gateway', 'persisted-operations'))).get('partner-catalog')!.size).toBe(3);
+  it('are the SDK\'s persisted documents: the storefront every operation, the partner a subset, by the same ids', () => {
+    const lists = persistedLists();
+    const storefront = lists.get('storefront')!;
+    expect([...storefront.keys()].sort()).toEqual(persistedOperations.map((o) => o.id).sort());
+    expect(storefront.size).toBeGreaterThanOrEqual(12);
+    const partnerList = lists.get('partner-catalog')!;
+    expect(partnerList.size).toBe(3);
+    for (const [id, body] of partnerList) expect(storefront.get(id)).toBe(body);
+    for (const [id, body] of storefront) expect(operationId(body)).toBe(id);
   });
 
   it('let a partner run its own operations by id alone, over POST or GET', async () => {

@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { demoIds } from '@supergraph/service-kit';
-import { loadManifests, operationId } from '../../gateway/src/persisted-operations/manifest.ts';
+import { operationId } from '../../gateway/src/persisted-operations/manifest.ts';
 import { repoPath } from '../../scripts/paths.ts';
 import { startGatewayReplica } from '../support/gateways.ts';
 import { operation } from '../support/operations.ts';
+import { persistedLists } from '@supergraph/sdk/persisted-lists';
 
 
 const gauge = (metrics: string, name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)$`, 'm').exec(metrics)?.[1] ?? NaN);
 
 describe('query plan warm-up', () => {
   it('plans every listed operation before the gateway serves, so listed requests hit the plan cache', async () => {
-    const lists = await loadManifests(repoPath('gateway', 'persisted-operations'));
+    const lists = persistedLists();
     const gateway = await startGatewayReplica({ trustedDocuments: { lists, partnerKeys: new Map() } });
     const metrics = gateway.metrics;
 

@@ -10,6 +10,7 @@ import { codes, graphql, stack } from '../support/graphql.ts';
 import { operation } from '../support/operations.ts';
 import { edit, REGISTRY_TEST_TOKENS, repoSubgraph, repoSubgraphs, startRegistry, type TestRegistry } from '../support/registry.ts';
 import { within } from '../support/wait.ts';
+import { persistedList } from '@supergraph/sdk/persisted-lists';
 
 /**
  * Gateways that run from the schema registry: hot reload under load, rollback, and the registry
@@ -19,7 +20,7 @@ const POLL_MS = 200;
 const AUTHOR_CREATED_AT = 'query AuthorSince($id: ID!) { product(id: $id) { reviews(first: 1) { author { createdAt } } } }';
 const productId = demoIds.product(3);
 const withoutCreatedAt = async () => edit(await repoSubgraph('users'), /\n  "When the account was created, ISO 8601."\n  createdAt: String!/, '');
-const manifest = async (client: string) => JSON.parse(await readFile(repoPath('gateway', 'persisted-operations', `${client}.json`), 'utf8')).operations;
+const manifest = async (client: string) => persistedList(client).operations;
 
 let registry: TestRegistry;
 /** The partner's key, created in the registry. */
@@ -82,7 +83,7 @@ describe('a gateway running from the schema registry', () => {
     expect(await supergraphInfo(await gateway.metrics())).toMatchObject({ source: 'registry', version: '1' });
     expect((await graphql(gateway.url, operation('ProductPage'), { id: productId })).data?.product?.id).toBe(productId);
     // The partner's list and key exist only in the registry: the gateway got them from there.
-    const id = (await manifest('partner-catalog')).find((o: { name: string }) => o.name === 'Categories').id;
+    const id = (await manifest('partner-catalog')).find((o) => o.name === 'Categories')!.id;
     const response = await fetch(gateway.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-api-key': partnerKey },

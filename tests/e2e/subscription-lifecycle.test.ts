@@ -15,6 +15,7 @@ import { edit, REGISTRY_TEST_TOKENS, repoSubgraph, repoSubgraphs, startRegistry 
 import { newUser } from '../support/users.ts';
 import { within } from '../support/wait.ts';
 import { subscribe as subscribeWith, type Received } from '../support/subscriptions.ts';
+import { persistedList } from '@supergraph/sdk/persisted-lists';
 
 /**
  * What ends or degrades a live subscription (issue 11 §8, §9; ADR 0014): a registry publish, a
@@ -179,7 +180,7 @@ describe('a registry publish', () => {
     const registry = await startRegistry();
     await registry.client.publish(await repoSubgraphs(stackSubgraphUrls()), { author: 'e2e' });
     // The storefront list holds the subscriptions: the registry accepts them now that the supergraph has them.
-    const storefront = JSON.parse(await readFile(repoPath('gateway', 'persisted-operations', 'storefront.json'), 'utf8')).operations;
+    const storefront = persistedList('storefront').operations;
     await registry.client.registerOperations('storefront', storefront, 'e2e');
     const replica = await startGatewayReplica({
       registry: { url: registry.url, token: REGISTRY_TEST_TOKENS.gateway, pollIntervalMs: 200 },

@@ -8,13 +8,13 @@ import { ordersSubgraph } from '../../subgraphs/orders/src/subgraph.ts';
 import { ordersEnvSchema } from '../../subgraphs/orders/src/env.ts';
 import { dropServiceDatabases, ensureServiceDatabases } from '../../scripts/local-databases.ts';
 import { repoPath } from '../../scripts/paths.ts';
-import { loadManifests } from '../../gateway/src/persisted-operations/manifest.ts';
 import { graphql, gql, stack } from '../support/graphql.ts';
 import { startGatewayReplica, stackSubgraphUrls } from '../support/gateways.ts';
 import { operation } from '../support/operations.ts';
 import { newUser } from '../support/users.ts';
 import { within } from '../support/wait.ts';
 import { subscribe, type Received } from '../support/subscriptions.ts';
+import { persistedLists } from '@supergraph/sdk/persisted-lists';
 
 /**
  * Subscriptions through the gateway (issue 11, ADR 0014), against the whole stack and gateway
@@ -76,7 +76,7 @@ beforeAll(async () => {
   const subgraphUrls = { ...stackSubgraphUrls(), orders: ordersUrl };
   const limits = {
     rateLimit: { pointsPerMinute: 100_000, whenRedisDown: 'open' as const },
-    trustedDocuments: { lists: await loadManifests(repoPath('gateway', 'persisted-operations')), partnerKeys: new Map([[stack().secrets.partnerApiKey, 'partner-catalog']]) },
+    trustedDocuments: { lists: persistedLists(), partnerKeys: new Map([[stack().secrets.partnerApiKey, 'partner-catalog']]) },
   };
   replicaA = await startGatewayReplica({ subgraphUrls, ...limits });
   replicaB = await startGatewayReplica({ subgraphUrls, ...limits });

@@ -7,7 +7,6 @@ import { reviewsSubgraph } from '../../subgraphs/reviews/src/subgraph.ts';
 import { reviewsEnvSchema } from '../../subgraphs/reviews/src/env.ts';
 import { dropServiceDatabases, ensureServiceDatabases } from '../../scripts/local-databases.ts';
 import { repoPath } from '../../scripts/paths.ts';
-import { loadManifests } from '../../gateway/src/persisted-operations/manifest.ts';
 import { graphql, stack } from '../support/graphql.ts';
 import { startGatewayReplica, stackSubgraphUrls } from '../support/gateways.ts';
 import { operation } from '../support/operations.ts';
@@ -15,6 +14,7 @@ import { RedisProxy } from '../support/redis-proxy.ts';
 import { subscribe } from '../support/subscriptions.ts';
 import { newUser } from '../support/users.ts';
 import { within } from '../support/wait.ts';
+import { persistedLists } from '@supergraph/sdk/persisted-lists';
 
 /**
  * reviewAdded is delivered at least once upstream (issue 11, ADR 0014): a review added while its
@@ -70,7 +70,7 @@ describe.runIf(!!redisUrl)('reviewAdded while the reviews replica cannot publish
     const reader = await replica('reader', redisUrl!, writer.database.connectionString, 600_000);
     const limits = {
       rateLimit: { pointsPerMinute: 100_000, whenRedisDown: 'open' as const },
-      trustedDocuments: { lists: await loadManifests(repoPath('gateway', 'persisted-operations')), partnerKeys: new Map([[stack().secrets.partnerApiKey, 'partner-catalog']]) },
+      trustedDocuments: { lists: persistedLists(), partnerKeys: new Map([[stack().secrets.partnerApiKey, 'partner-catalog']]) },
     };
     writerGateway = await startGatewayReplica({ subgraphUrls: { ...stackSubgraphUrls(), reviews: writerReplica.url }, ...limits });
     readerGateway = await startGatewayReplica({ subgraphUrls: { ...stackSubgraphUrls(), reviews: reader.url }, ...limits });

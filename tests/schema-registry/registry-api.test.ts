@@ -6,11 +6,12 @@ import { composeSupergraph } from '@supergraph/composition';
 import { RegistryRequestError, type RegistryClient } from '../../schema-registry/src/client.ts';
 import { repoPath } from '../../scripts/paths.ts';
 import { edit, REGISTRY_TEST_TOKENS, repoSubgraph, repoSubgraphs, startRegistry, refusal, type TestRegistry } from '../support/registry.ts';
+import { persistedList } from '@supergraph/sdk/persisted-lists';
 
 // Routing URLs only: these tests never send a query to a subgraph, so they publish as if the
 // deploy followed (the served-schema check has its own tests: deploy-check.test.ts).
 const URLS = Object.fromEntries(['products', 'users', 'orders', 'inventory', 'reviews'].map((n, i) => [n, `http://127.0.0.1:${4001 + i}/graphql`]));
-const manifest = async (client: string) => JSON.parse(await readFile(repoPath('gateway', 'persisted-operations', `${client}.json`), 'utf8')).operations;
+const manifest = async (client: string) => persistedList(client).operations;
 
 
 let registry: TestRegistry;
@@ -87,12 +88,12 @@ describe('persisted operation lists', () => {
 
   it('refuses an operation that does not validate against the current supergraph, naming it, and keeps the list', async () => {
     const body = 'query Wishlist {\n  wishlist {\n    id\n  }\n}';
-    const operations = [...(await manifest('partner-catalog')), { id: createHash('sha256').update(body).digest('hex'), name: 'Wishlist', type: 'query', body }];
+    const operations = [...(await manifest('partner-catalog')), { id: createHash('sha256').update(body).digest('hex'), name: 'Wishlist', type: 'query' as const, body }];
     const error = await refusal(client.registerOperations('partner-catalog', operations, author));
     expect([error.status, error.code]).toEqual([422, 'OPERATIONS_INVALID']);
     expect(error.details.invalid).toEqual([{ operation: 'Wishlist', errors: ['Cannot query field "wishlist" on type "Query".'] }]);
 
-    const forged = (await manifest('partner-catalog')).map((o: { id: string }, i: number) => (i === 0 ? { ...o, id: 'f'.repeat(64) } : o));
+    const forged = (await manifest('partner-catalog')).map((o, i) => (i === 0 ? { ...o, id: 'f'.repeat(64) } : o));
     expect((await refusal(client.registerOperations('partner-catalog', forged, author))).code).toBe('OPERATIONS_INVALID');
     const versions = await client.request<{ versions: unknown[] }>('GET', '/v1/operations/partner-catalog/versions');
     expect(versions.versions).toHaveLength(1);

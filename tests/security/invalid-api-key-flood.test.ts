@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadManifests, operationId } from '../../gateway/src/persisted-operations/manifest.ts';
+import { operationId } from '../../gateway/src/persisted-operations/manifest.ts';
 import { repoPath } from '../../scripts/paths.ts';
 import { startGatewayReplica } from '../support/gateways.ts';
 import { stack } from '../support/graphql.ts';
 import { operation } from '../support/operations.ts';
+import { persistedLists } from '@supergraph/sdk/persisted-lists';
 
 /**
  * Attack (issue 9, §4): from an IP already at its rate limit, send requests with random
@@ -24,7 +25,7 @@ async function replica() {
     redisUrl: stack().redisUrl,
     redisKeyPrefix: prefix,
     rateLimit: { pointsPerMinute: LIMIT, whenRedisDown: 'open' },
-    trustedDocuments: { lists: await loadManifests(repoPath('gateway', 'persisted-operations')), partnerKeys: new Map([[stack().secrets.partnerApiKey, 'partner-catalog']]) },
+    trustedDocuments: { lists: persistedLists(), partnerKeys: new Map([[stack().secrets.partnerApiKey, 'partner-catalog']]) },
   });
   return { ...gateway, prefix };
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { loadManifests } from '../../gateway/src/persisted-operations/manifest.ts';
 import { repoPath } from '../../scripts/paths.ts';
 import { startGatewayReplica } from '../support/gateways.ts';
 import { graphql } from '../support/graphql.ts';
+import { persistedLists } from '@supergraph/sdk/persisted-lists';
 
 /**
  * Client-chosen operation names became Prometheus label values: three invented names, three new
@@ -13,7 +13,7 @@ const series = (metrics: string, operation: string) => metrics.split('\n').filte
 
 describe('operation names in metric labels', () => {
   it('labels registered operations by name and puts every invented name in one bucket', async () => {
-    const lists = await loadManifests(repoPath('gateway', 'persisted-operations'));
+    const lists = persistedLists();
     const gateway = await startGatewayReplica({ trustedDocuments: { lists, partnerKeys: new Map() } });
     const before = await gateway.metrics();
 
@@ -35,7 +35,7 @@ describe('operation names in metric labels', () => {
   });
 
   it('follows the lists as they change (a registry replaces a list while the gateway runs)', async () => {
-    const lists = new Map(await loadManifests(repoPath('gateway', 'persisted-operations')));
+    const lists = new Map(persistedLists());
     const gateway = await startGatewayReplica({ trustedDocuments: { lists, partnerKeys: new Map() } });
     const query = 'query NewlyListed { categories { id } }';
 

@@ -9,6 +9,7 @@ import { stack } from '../support/graphql.ts';
 import { operation } from '../support/operations.ts';
 import { REGISTRY_TEST_TOKENS, repoSubgraphs, startRegistry, refusal, type TestRegistry } from '../support/registry.ts';
 import { within } from '../support/wait.ts';
+import { persistedList } from '@supergraph/sdk/persisted-lists';
 
 /**
  * Attack (issue 9, §3): partner API keys lived only in each gateway's environment, so a leaked
@@ -18,7 +19,7 @@ import { within } from '../support/wait.ts';
  */
 const POLL_MS = 100;
 const CATEGORIES = operationId(operation('Categories'));
-const manifest = async (client: string) => JSON.parse(await readFile(repoPath('gateway', 'persisted-operations', `${client}.json`), 'utf8')).operations;
+const manifest = async (client: string) => persistedList(client).operations;
 
 let registry: TestRegistry;
 

@@ -6,6 +6,10 @@ import type { Request, RequestHandler } from 'express';
  * run only operations of their own list, sent by id (`documentId`, or an APQ-style
  * `extensions.persistedQuery.sha256Hash`); anything else is refused before it is parsed.
  * Storefronts may send the id of a storefront operation instead of its text.
+ *
+ * Persisted-operations-only mode (a safelist, as Apollo Router's `require_id` and Hive's
+ * persisted-documents-only): every client must send the id of a registered operation. Free text,
+ * and automatic persisted queries registering new text, are refused with a stable code.
  */
 export interface TrustedDocumentsConfig {
   /** client name -> operation id -> operation text; read on every request (the registry replaces lists live). */
@@ -14,6 +18,16 @@ export interface TrustedDocumentsConfig {
   partnerKeys: Map<string, string>;
   /** The list whose ids any client may send (the first-party storefronts). */
   publicList?: string;
+  /** Refuse anything but a registered operation's id (production default; PERSISTED_OPERATIONS_ONLY). */
+  persistedOnly?: boolean;
+}
+
+/** Why a request is refused in persisted-operations-only mode, or undefined when it may run. */
+export function safelistRefusal(id: string | undefined, text: string | undefined, registered: string | undefined): { code: string; message: string } | undefined {
+  if (!id) return { code: 'PERSISTED_QUERY_ID_REQUIRED', message: 'This gateway runs registered operations only: send the id of a persisted operation, not its text' };
+  if (!registered) return { code: 'PERSISTED_QUERY_NOT_IN_LIST', message: 'No registered operation has this id' };
+  if (text !== undefined && text !== registered) return { code: 'PERSISTED_QUERY_NOT_IN_LIST', message: 'The text sent is not the registered operation of this id' };
+  return undefined;
 }
 
 /** Partner keys are held and compared as sha256 digests only (the registry stores the same digest). */
@@ -38,7 +52,7 @@ export function identifyPartner(partnerKeys: ReadonlyMap<string, string>): Reque
 }
 
 /** Enforces the lists; runs after `identifyPartner` (without it, every API key is unknown). */
-export function trustedDocumentsMiddleware(config: Pick<TrustedDocumentsConfig, 'lists' | 'publicList'>): RequestHandler {
+export function trustedDocumentsMiddleware(config: Pick<TrustedDocumentsConfig, 'lists' | 'publicList' | 'persistedOnly'>): RequestHandler {
   return (req, res, next) => {
     const publicList = config.lists.get(config.publicList ?? 'storefront');
     const params = requestParams(req);
@@ -52,6 +66,13 @@ export function trustedDocumentsMiddleware(config: Pick<TrustedDocumentsConfig, 
         return refuse(res, 403, 'OPERATION_NOT_ALLOWED', 'This API key may run only the operations registered for it, sent by id');
       }
       useDocument(req, params, body);
+      return next();
+    }
+    if (config.persistedOnly) {
+      const registered = id ? publicList?.get(id) : undefined;
+      const refusal = safelistRefusal(id, typeof params.query === 'string' ? params.query : undefined, registered);
+      if (refusal) return refuse(res, 400, refusal.code, refusal.message);
+      useDocument(req, params, registered!);
       return next();
     }
     const body = id && typeof params.query !== 'string' ? publicList?.get(id) : undefined;

@@ -11,7 +11,7 @@ import { closeSockets, inEventSpan, verifyUserToken, webSocketEndpoint, type Log
 import { identityTokenMinter } from '../auth.ts';
 import type { GatewayContext } from '../context.ts';
 import type { RequestLimits } from '../limits.ts';
-import { apiKeyDigest } from '../persisted-operations/trusted-documents.ts';
+import { apiKeyDigest, safelistRefusal } from '../persisted-operations/trusted-documents.ts';
 import type { CostDirectives } from '../query-cost.ts';
 import { operationLabel, type OperationLists } from '../request-metrics.ts';
 import { BoundedQueue } from './bounded-queue.ts';
@@ -44,6 +44,8 @@ export interface SubscriptionGatewayOptions {
   /** API key digest -> partner (live with a registry). */
   partnerKeys: ReadonlyMap<string, string>;
   publicList?: string | undefined;
+  /** Registered operations only, by id (trusted-documents.ts). */
+  persistedOnly?: boolean | undefined;
   userTokenSecret: string;
   internalTokenSecret: string;
   identityTtlSeconds: number;
@@ -253,8 +255,12 @@ export function createSubscriptionGateway(options: SubscriptionGatewayOptions): 
       }
       return body;
     }
-    if (text !== undefined) return text;
     const body = id ? options.operationLists.get(options.publicList ?? 'storefront')?.get(id) : undefined;
+    if (options.persistedOnly) {
+      const refusal = safelistRefusal(id, text, body);
+      return refusal ? new GraphQLError(refusal.message, { extensions: { code: refusal.code } }) : body!;
+    }
+    if (text !== undefined) return text;
     return body ?? new GraphQLError('No operation is registered under this id: send the operation text in `query`', { extensions: { code: 'PERSISTED_QUERY_NOT_FOUND' } });
   }
 
