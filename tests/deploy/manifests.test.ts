@@ -148,7 +148,7 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
     const path = ingress.spec.rules[0].http.paths[0];
     expect(path.path).toBe('/graphql');
     expect(path.backend.service).toEqual({ name: 'gateway', port: { name: 'http' } });
-    expect(Number(ingress.metadata.annotations['nginx.ingress.kubernetes.io/proxy-read-timeout'])).toBeGreaterThanOrEqual(3600);
+    expect(Number(ingress.metadata.annotations!['nginx.ingress.kubernetes.io/proxy-read-timeout'])).toBeGreaterThanOrEqual(3600);
     expect(objects.filter((o) => o.kind === 'Ingress')).toHaveLength(1);
   });
 
