@@ -21,3 +21,4 @@ export * from './tracing.ts';
 export * from './nul-bytes.ts';
 export * from './outbox-relay.ts';
 export * from './subscriptions.ts';
+export * from './newest-first-pages.ts';

@@ -1,7 +1,9 @@
-import { money, notFound, unauthenticated, type GraphQLResolverMap } from '@supergraph/service-kit';
+import {
+  money, newestFirstConnection, newestFirstPageKey, notFound, parseNewestFirstPage, unauthenticated, type GraphQLResolverMap,
+} from '@supergraph/service-kit';
 import type { Order, OrderItem } from './generated/prisma/client.ts';
 import type { OrdersContext } from './context.ts';
-import { assertMayReadOrdersOf, mayReadOrder, parseOrdersFirst } from './order-access.ts';
+import { MAX_ORDERS_PAGE, assertMayReadOrdersOf, mayReadOrder, parseOrdersFirst } from './order-access.ts';
 
 /** What the resolvers use of the context; the unit tests build just this. */
 type ResolverContext = Pick<OrdersContext, 'viewer' | 'loaders'>;
@@ -28,6 +30,13 @@ export const resolvers = {
       // Prime the loader so entity look-ups of these orders later in this request cost nothing.
       for (const order of orders) ctx.loaders.order.prime(order.id, order);
       return orders;
+    },
+    async ordersConnection(user: { id: string }, args: { first: number; after?: string | null }, ctx: ResolverContext) {
+      assertMayReadOrdersOf(ctx.viewer, user.id);
+      const page = parseNewestFirstPage('order', args, MAX_ORDERS_PAGE);
+      const orders = await ctx.loaders.orderPageOfUser.load(user.id, newestFirstPageKey(page));
+      for (const order of orders) ctx.loaders.order.prime(order.id, order);
+      return newestFirstConnection('order', orders, page.first);
     },
   },
   Order: {

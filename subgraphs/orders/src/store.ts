@@ -1,3 +1,4 @@
+import type { NewestFirstPosition } from '@supergraph/service-kit';
 import { Prisma, type Order, type OrderItem, type PrismaClient } from './generated/prisma/client.ts';
 
 /** All SQL of the orders subgraph. Batch readers take many ids and cost one statement. */
@@ -11,9 +12,13 @@ export class OrderStore {
   /**
    * The newest `first` orders of each user, newest first within a user, in one statement: a
    * window function numbers each user's orders, so the limit applies per user, not overall.
+   * `after` starts each user's list after that (createdAt, id) pair: the cursor pages' keyset.
    */
-  latestOrdersByUserIds(userIds: readonly string[], first: number): Promise<Order[]> {
+  latestOrdersByUserIds(userIds: readonly string[], first: number, after: NewestFirstPosition | null = null): Promise<Order[]> {
     if (userIds.length === 0) return Promise.resolve([]);
+    const afterCondition = after
+      ? Prisma.sql`AND ("created_at", "id") < (${after.createdAt.toISOString()}::timestamp(3), ${after.id})`
+      : Prisma.empty;
     return this.db.$queryRaw<Order[]>`
       SELECT "id", "user_id" AS "userId", "status"::text AS "status", "rejection_reason"::text AS "rejectionReason",
              "idempotency_key" AS "idempotencyKey", "total_cents" AS "totalCents", "currency",
@@ -22,7 +27,7 @@ export class OrderStore {
       FROM (
         SELECT *, ROW_NUMBER() OVER (PARTITION BY "user_id" ORDER BY "created_at" DESC, "id" DESC) AS "position"
         FROM "orders"
-        WHERE "user_id" IN (${Prisma.join([...userIds])})
+        WHERE "user_id" IN (${Prisma.join([...userIds])}) ${afterCondition}
       ) AS "ranked"
       WHERE "position" <= ${first}
       ORDER BY "user_id", "position"`;

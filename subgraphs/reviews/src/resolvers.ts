@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
-import { badUserInput, notFound, unauthenticated, type GraphQLResolverMap } from '@supergraph/service-kit';
+import {
+  badUserInput, newestFirstConnection, newestFirstPageKey, notFound, parseNewestFirstPage, unauthenticated, type GraphQLResolverMap,
+} from '@supergraph/service-kit';
 import type { Review } from './generated/prisma/client.ts';
 import type { ReviewsContext } from './context.ts';
-import { parseAddReviewInput, parseFirst } from './input.ts';
+import { MAX_REVIEWS_PER_PAGE, parseAddReviewInput, parseFirst } from './input.ts';
 import { roundedMeanRating } from './rating-stats.ts';
 import { subscribeToReviewsOf } from './review-events.ts';
 
 interface EntityReference {
   id: string;
 }
+type PageArgs = { first: number; after?: string | null };
+const CURSOR_KIND = 'review';
 
 export const resolvers: GraphQLResolverMap<ReviewsContext> = {
   Mutation: {
@@ -45,6 +49,10 @@ export const resolvers: GraphQLResolverMap<ReviewsContext> = {
     __resolveReference: (reference: EntityReference) => ({ id: reference.id }),
     reviews: (product: EntityReference, args: { first: number }, ctx: ReviewsContext) =>
       ctx.loaders.reviewsOfProduct.load(product.id, parseFirst(args.first)),
+    async reviewsConnection(product: EntityReference, args: PageArgs, ctx: ReviewsContext) {
+      const page = parseNewestFirstPage(CURSOR_KIND, args, MAX_REVIEWS_PER_PAGE);
+      return newestFirstConnection(CURSOR_KIND, await ctx.loaders.reviewPageOfProduct.load(product.id, newestFirstPageKey(page)), page.first);
+    },
     async averageRating(product: EntityReference, _: unknown, ctx: ReviewsContext) {
       const stats = await ctx.loaders.ratingStats.load(product.id);
       return stats ? roundedMeanRating(stats.ratingSum, stats.reviewCount) : null;
@@ -57,5 +65,9 @@ export const resolvers: GraphQLResolverMap<ReviewsContext> = {
     __resolveReference: (reference: EntityReference) => ({ id: reference.id }),
     reviews: (user: EntityReference, args: { first: number }, ctx: ReviewsContext) =>
       ctx.loaders.reviewsByAuthor.load(user.id, parseFirst(args.first)),
+    async reviewsConnection(user: EntityReference, args: PageArgs, ctx: ReviewsContext) {
+      const page = parseNewestFirstPage(CURSOR_KIND, args, MAX_REVIEWS_PER_PAGE);
+      return newestFirstConnection(CURSOR_KIND, await ctx.loaders.reviewPageByAuthor.load(user.id, newestFirstPageKey(page)), page.first);
+    },
   },
 };

@@ -1,4 +1,4 @@
-import { outboxPayload } from '@supergraph/service-kit';
+import { outboxPayload, type NewestFirstPosition } from '@supergraph/service-kit';
 import { Prisma, type PrismaClient, type Review } from './generated/prisma/client.ts';
 import type { RatingStats } from './rating-stats.ts';
 import { REVIEW_ADDED_TOPIC, reviewAddedEvent } from './review-events.ts';
@@ -16,13 +16,13 @@ export class ReviewStore {
   }
 
   /** The newest `first` reviews of each product, all products in one statement. */
-  latestReviewsOfProducts(productIds: readonly string[], first: number): Promise<Review[]> {
-    return this.latestReviewsBy('product_id', productIds, first);
+  latestReviewsOfProducts(productIds: readonly string[], first: number, after: NewestFirstPosition | null = null): Promise<Review[]> {
+    return this.latestReviewsBy('product_id', productIds, first, after);
   }
 
   /** The newest `first` reviews by each author, all authors in one statement. */
-  latestReviewsByAuthors(authorIds: readonly string[], first: number): Promise<Review[]> {
-    return this.latestReviewsBy('author_id', authorIds, first);
+  latestReviewsByAuthors(authorIds: readonly string[], first: number, after: NewestFirstPosition | null = null): Promise<Review[]> {
+    return this.latestReviewsBy('author_id', authorIds, first, after);
   }
 
   /** Count and sum per product in one grouped statement; products without reviews are absent. */
@@ -83,15 +83,24 @@ export class ReviewStore {
   /**
    * "First N per parent" with a window function: LIMIT cannot do it for many parents at once.
    * Rows come back grouped by parent, newest first within each; ties broken by id so pages are stable.
+   * `after` starts each parent's list after that (createdAt, id) pair: the cursor pages' keyset.
    */
-  private latestReviewsBy(parentColumn: 'product_id' | 'author_id', parentIds: readonly string[], first: number): Promise<Review[]> {
+  private latestReviewsBy(
+    parentColumn: 'product_id' | 'author_id',
+    parentIds: readonly string[],
+    first: number,
+    after: NewestFirstPosition | null,
+  ): Promise<Review[]> {
     const parent = Prisma.raw(`"${parentColumn}"`);
+    const afterCondition = after
+      ? Prisma.sql`AND ("created_at", "id") < (${after.createdAt.toISOString()}::timestamp(3), ${after.id})`
+      : Prisma.empty;
     return this.db.$queryRaw<Review[]>`
       SELECT "id", "product_id" AS "productId", "author_id" AS "authorId", "rating", "body", "created_at" AS "createdAt"
       FROM (
         SELECT *, ROW_NUMBER() OVER (PARTITION BY ${parent} ORDER BY "created_at" DESC, "id" DESC) AS "position"
         FROM "reviews"
-        WHERE ${parent} = ANY(${[...parentIds]}::text[])
+        WHERE ${parent} = ANY(${[...parentIds]}::text[]) ${afterCondition}
       ) AS "ranked"
       WHERE "position" <= ${first}
       ORDER BY ${parent}, "position"`;
