@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoPath } from '../../scripts/paths.ts';
-import { edit, REGISTRY_TEST_TOKENS, repoSubgraph, startRegistry, type TestRegistry } from '../support/registry.ts';
+import { edit, REGISTRY_TEST_TOKENS, repoSubgraph, startRegistry, type TestRegistry, withoutField } from '../support/registry.ts';
 
 /** `npm run registry -- …` as CI runs it: a separate process whose exit code gates the pipeline. */
 let registry: TestRegistry;
@@ -57,7 +57,7 @@ describe('the registry CLI', () => {
   });
 
   it('fails a check (exit 1) that breaks a registered operation, naming the client and operation', async () => {
-    const file = await schemaFile('products-no-slug', edit(await repoSubgraph('products'), /\n  slug: String!/, ''));
+    const file = await schemaFile('products-no-slug', withoutField(await repoSubgraph('products'), 'Category', 'slug'));
     const result = await cli('check', 'products', '--schema', file);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('FAILED');

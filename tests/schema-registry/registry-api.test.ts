@@ -5,7 +5,7 @@ import pg from 'pg';
 import { composeSupergraph } from '@supergraph/composition';
 import { RegistryRequestError, type RegistryClient } from '../../schema-registry/src/client.ts';
 import { repoPath } from '../../scripts/paths.ts';
-import { edit, REGISTRY_TEST_TOKENS, repoSubgraph, repoSubgraphs, startRegistry, refusal, type TestRegistry } from '../support/registry.ts';
+import { edit, REGISTRY_TEST_TOKENS, repoSubgraph, repoSubgraphs, startRegistry, refusal, type TestRegistry, withoutField } from '../support/registry.ts';
 import { persistedList } from '@supergraph/sdk/persisted-lists';
 
 // Routing URLs only: these tests never send a query to a subgraph, so they publish as if the
@@ -102,7 +102,7 @@ describe('persisted operation lists', () => {
 
 describe('checks', () => {
   it('reports removing a field that registered operations use as breaking, with each client and operation', async () => {
-    const products = edit(await repoSubgraph('products'), /\n  slug: String!/, '');
+    const products = withoutField(await repoSubgraph('products'), 'Category', 'slug');
     const report = await client.check([{ name: 'products', sdl: products }]);
     expect(report.ok).toBe(false);
     expect(report.compositionErrors).toEqual([]);
@@ -155,7 +155,7 @@ describe('checks', () => {
 
 describe('publishing breaking changes, history, diff and rollback', () => {
   it('refuses a publish that breaks registered operations unless forced', async () => {
-    const products = edit(await repoSubgraph('products'), /\n  slug: String!/, '');
+    const products = withoutField(await repoSubgraph('products'), 'Category', 'slug');
     const error = await refusal(client.publish([{ name: 'products', sdl: products }], { author, deployFollows }));
     expect([error.status, error.code]).toEqual([409, 'BREAKS_REGISTERED_OPERATIONS']);
     expect(error.message).toMatch(/ProductPage|Categories/);

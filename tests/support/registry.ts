@@ -98,6 +98,15 @@ export function edit(sdl: string, from: string | RegExp, to: string): string {
   return edited;
 }
 
+/** The SDL without one field of one type (the field's description and directives go with it). */
+export function withoutField(sdl: string, type: string, field: string): string {
+  const block = new RegExp(`((?:extend )?type ${type}\\b[^{]*\\{)([\\s\\S]*?)(\\n\\})`);
+  const match = block.exec(sdl);
+  if (!match) throw new Error(`test fixture: type ${type} not found in the schema`);
+  const body = edit(match[2]!, new RegExp(`(\\n\\s*"[^"\\n]*")?\\n\\s*${field}\\b[^\\n]*`), '');
+  return sdl.slice(0, match.index) + match[1] + body + match[3] + sdl.slice(match.index + match[0].length);
+}
+
 /** The registry's refusal of a request (the test fails if it was accepted). */
 export async function refusal(promise: Promise<unknown>): Promise<RegistryRequestError> {
   const error = await promise.then(() => null, (e: unknown) => e);
