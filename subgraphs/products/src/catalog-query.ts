@@ -26,14 +26,27 @@ export const prefixTsQuery = (words: string[]) => words.map((word) => `${word}:*
 const tsQuery = (words: string[]) => Prisma.sql`to_tsquery('english'::regconfig, ${prefixTsQuery(words)})`;
 
 /**
- * A full-text match (stemmed, prefix) or, for typos, a name whose words are trigram-similar to the
- * query (pg_trgm's `<%`, word similarity ≥ 0.6). Both are served by GIN indexes.
+ * The rows a full-text `query` matches, as a relation the other conditions then filter: the words
+ * as typed (stemmed, each a prefix) and, only when they match no product at all, the names whose
+ * words are trigram-similar to the query (pg_trgm's `<%`, word similarity ≥ 0.6): a typo. Both
+ * branches are GIN index scans; the fallback's NOT EXISTS is evaluated once (a one-time filter), so
+ * a query that matches pays nothing for typo tolerance. Checking every row's trigram similarity
+ * as well (an OR) cost seconds at 100,000 products, where a common word matches thousands.
  */
-function queryMatch(query: string): Prisma.Sql {
+function queryMatches(query: string): Prisma.Sql {
   const words = queryWords(query);
-  if (words.length === 0) return Prisma.sql`FALSE`;
-  return Prisma.sql`("search_vector" @@ ${tsQuery(words)} OR ${query} <% "name")`;
+  if (words.length === 0) return Prisma.sql`(SELECT * FROM "products" WHERE FALSE)`;
+  const matchesWords = Prisma.sql`"search_vector" @@ ${tsQuery(words)}`;
+  return Prisma.sql`(
+    SELECT * FROM "products" WHERE ${matchesWords}
+    UNION ALL
+    SELECT * FROM "products" WHERE ${query} <% "name" AND NOT EXISTS (SELECT 1 FROM "products" WHERE ${matchesWords})
+  )`;
 }
+
+/** What a catalog statement reads: every product, or the matches of a full-text query. */
+export const catalogSource = (filter: CatalogFilter): Prisma.Sql =>
+  filter.query ? Prisma.sql`${queryMatches(filter.query)} AS "products"` : Prisma.sql`"products"`;
 
 /** Relevance: text rank (name weighs more than description) plus how close the name is to the query. */
 export function relevance(query: string): Prisma.Sql {
@@ -57,8 +70,7 @@ export function filterConditions(filter: CatalogFilter): Prisma.Sql[] {
     const pattern = `%${escapeLikePattern(filter.search)}%`;
     conditions.push(Prisma.sql`("name" ILIKE ${pattern} OR "description" ILIKE ${pattern})`);
   }
-  if (filter.query) conditions.push(queryMatch(filter.query));
-  return conditions;
+  return conditions; // `query` is the source's (catalogSource), not a condition
 }
 
 export const whereClause = (conditions: Prisma.Sql[]) =>
@@ -112,8 +124,14 @@ export function pageQuery(request: CatalogPageRequest, extraConditions: Prisma.S
   const conditions = [...filterConditions(request.filter), ...extraConditions];
   if (request.after) conditions.push(afterCondition(request.sort, spec, request.after));
   const sortKey = spec.key ?? Prisma.sql`NULL`;
-  return Prisma.sql`SELECT ${PRODUCT_COLUMNS}, ${sortKey} AS "sortKey" FROM "products" ${whereClause(conditions)}
+  return Prisma.sql`SELECT ${PRODUCT_COLUMNS}, ${sortKey} AS "sortKey" FROM ${catalogSource(request.filter)} ${whereClause(conditions)}
     ${orderBy(spec)} LIMIT ${request.first + 1}`;
+}
+
+/** The same page in each of many categories: the page query run once per category by a LATERAL join. */
+export function categoryPagesQuery(categoryIds: readonly string[], request: CatalogPageRequest): Prisma.Sql {
+  const inner = pageQuery({ ...request, filter: { ...request.filter, categoryId: null } }, [Prisma.sql`"category_id" = "wanted"."id"`]);
+  return Prisma.sql`SELECT "page".* FROM unnest(${[...categoryIds]}::text[]) AS "wanted"("id") CROSS JOIN LATERAL (${inner}) AS "page"`;
 }
 
 /**
@@ -129,7 +147,7 @@ export function facetsQuery(filter: CatalogFilter): Prisma.Sql {
     FROM (
       SELECT "category_id", width_bucket("price_cents", ${edges}) AS "price_band",
              floor("rating_average")::int AS "rating_floor", "in_stock"
-      FROM "products" ${whereClause(filterConditions(filter))}
+      FROM ${catalogSource(filter)} ${whereClause(filterConditions(filter))}
     ) AS "matched"
     GROUP BY GROUPING SETS (("category_id"), ("price_band"), ("rating_floor"), ("in_stock"))`;
 }

@@ -1,6 +1,6 @@
 import { Prisma, type Category, type PrismaClient, type Product } from './generated/prisma/client.ts';
 import type { CatalogFilter, CatalogPageRequest } from './catalog-page.ts';
-import { facetsQuery, filterConditions, pageQuery, whereClause } from './catalog-query.ts';
+import { catalogSource, categoryPagesQuery, facetsQuery, filterConditions, pageQuery, whereClause } from './catalog-query.ts';
 
 /** A catalog row and the value it was sorted by (for its cursor). */
 export type CatalogRow = Product & { sortKey: number | Date | null };
@@ -59,10 +59,7 @@ export class ProductStore {
    * query once per category), so `categories { products(first: 5) }` costs one statement, not twelve.
    */
   async catalogPagesByCategory(categoryIds: readonly string[], request: CatalogPageRequest): Promise<Map<string, CatalogPage>> {
-    const inner = pageQuery({ ...request, filter: { ...request.filter, categoryId: null } }, [Prisma.sql`"category_id" = "wanted"."id"`]);
-    const rows = await this.db.$queryRaw<CatalogRow[]>(Prisma.sql`
-      SELECT "page".* FROM unnest(${[...categoryIds]}::text[]) AS "wanted"("id")
-      CROSS JOIN LATERAL (${inner}) AS "page"`);
+    const rows = await this.db.$queryRaw<CatalogRow[]>(categoryPagesQuery(categoryIds, request));
     const pages = new Map<string, CatalogPage>(categoryIds.map((id) => [id, { products: [], hasNextPage: false }]));
     for (const row of rows) {
       const page = pages.get(row.categoryId)!;
@@ -74,7 +71,7 @@ export class ProductStore {
 
   countCatalog(filter: CatalogFilter): Promise<number> {
     return this.db
-      .$queryRaw<Array<{ count: number }>>(Prisma.sql`SELECT count(*)::int AS "count" FROM "products" ${whereClause(filterConditions(filter))}`)
+      .$queryRaw<Array<{ count: number }>>(Prisma.sql`SELECT count(*)::int AS "count" FROM ${catalogSource(filter)} ${whereClause(filterConditions(filter))}`)
       .then((rows) => rows[0]!.count);
   }
 
@@ -83,7 +80,7 @@ export class ProductStore {
     const conditions = filterConditions({ ...filter, categoryId: null });
     conditions.push(Prisma.sql`"category_id" = ANY(${[...categoryIds]}::text[])`);
     const rows = await this.db.$queryRaw<Array<{ categoryId: string; count: number }>>(Prisma.sql`
-      SELECT "category_id" AS "categoryId", count(*)::int AS "count" FROM "products" ${whereClause(conditions)} GROUP BY "category_id"`);
+      SELECT "category_id" AS "categoryId", count(*)::int AS "count" FROM ${catalogSource(filter)} ${whereClause(conditions)} GROUP BY "category_id"`);
     return new Map(categoryIds.map((id) => [id, rows.find((row) => row.categoryId === id)?.count ?? 0]));
   }
 
