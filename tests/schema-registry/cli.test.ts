@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { repoPath } from '../../scripts/paths.ts';
 import { edit, REGISTRY_TEST_TOKENS, repoSubgraph, startRegistry, type TestRegistry, withoutField } from '../support/registry.ts';
+import { persistedList } from '@supergraph/sdk/persisted-lists';
 
 /** `npm run registry -- …` as CI runs it: a separate process whose exit code gates the pipeline. */
 let registry: TestRegistry;
@@ -51,9 +52,19 @@ describe('the registry CLI', () => {
     expect(published).toMatchObject({ code: 0 });
     expect(published.stdout).toContain('supergraph version 1 is now current');
     expect(published.stdout).toContain('Not checked against what products, users, orders, inventory, reviews serve(s) (--deploy-follows)');
-    const registered = await cli('operations', 'storefront', '--manifest', 'gateway/persisted-operations/storefront.json');
+    // The list this build's SDK holds (what ships), and a partner's from a file in Apollo's format.
+    const registered = await cli('operations', 'storefront', '--sdk');
     expect(registered.code).toBe(0);
     expect(registered.stdout).toContain('storefront operation list version 1');
+    const manifest = join(dir, 'partner-catalog.json');
+    await writeFile(manifest, JSON.stringify(persistedList('partner-catalog')));
+    const fromFile = await cli('operations', 'partner-catalog', '--manifest', manifest);
+    expect(fromFile.stdout).toContain('partner-catalog operation list version 1');
+    const served = (await (await fetch(`${registry.url}/v1/operations`, { headers: { authorization: `Bearer ${REGISTRY_TEST_TOKENS.gateway}` } })).json()) as {
+      lists: Record<string, { manifest: { operations: Array<{ id: string }> } }>;
+    };
+    expect(served.lists.storefront!.manifest.operations.map((o) => o.id).sort()).toEqual(persistedList('storefront').operations.map((o) => o.id).sort());
+    expect((await cli('operations', 'nobody', '--sdk')).code).toBe(2);
   });
 
   it('fails a check (exit 1) that breaks a registered operation, naming the client and operation', async () => {

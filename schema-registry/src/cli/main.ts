@@ -23,6 +23,8 @@ const USAGE = `Usage: npm run registry -- <command> [options]
   diff --supergraph <from> <to>                        changes between two supergraph versions
   rollback <subgraph> --to <version> [--force]         make an earlier version current again (checked)
   operations <client> --manifest <file>                register a client's persisted operation list
+  operations <client> --sdk                            register the list this build's SDK holds for the
+                                                       client (storefront, partner-catalog): what ships
   token create <name> --role <admin|publisher|gateway> (admin token) prints a new token once
   token revoke <name>
   partner-key create <client>                          (admin token) prints a new partner API key once
@@ -42,6 +44,13 @@ Exit codes: 0 done or check passed, 1 refused or check failed, 2 usage or connec
 
 class UsageError extends Error {}
 
+/** The SDK's list for a client, built into this CLI (loaded only for --sdk). */
+async function sdkList(client: string) {
+  const { PERSISTED_LIST_CLIENTS, persistedList } = await import('@supergraph/sdk/persisted-lists');
+  if (!PERSISTED_LIST_CLIENTS[client]) throw new UsageError(`The SDK has no list for ${client}; it has ${Object.keys(PERSISTED_LIST_CLIENTS).join(', ')}`);
+  return persistedList(client);
+}
+
 const { values: options, positionals } = parseArgs({
   allowPositionals: true,
   options: {
@@ -53,6 +62,7 @@ const { values: options, positionals } = parseArgs({
     supergraph: { type: 'boolean', default: false },
     to: { type: 'string' },
     manifest: { type: 'string' },
+    sdk: { type: 'boolean', default: false },
     role: { type: 'string' },
     registry: { type: 'string' },
     author: { type: 'string' },
@@ -151,8 +161,8 @@ async function run(client: RegistryClient): Promise<number> {
       return 0;
     }
     case 'operations': {
-      if (!args[0] || !options.manifest) throw new UsageError('Give a client name and --manifest <file>');
-      const manifest = JSON.parse(await readFile(fromCwd(options.manifest), 'utf8')) as { operations?: unknown };
+      if (!args[0] || (!options.manifest && !options.sdk)) throw new UsageError('Give a client name and --manifest <file> or --sdk');
+      const manifest = options.sdk ? await sdkList(args[0]) : (JSON.parse(await readFile(fromCwd(options.manifest!), 'utf8')) as { operations?: unknown });
       if (!Array.isArray(manifest.operations)) throw new UsageError('The manifest has no operations array (Apollo persisted query manifest format)');
       const outcome = await client.registerOperations(args[0], manifest.operations, author());
       print(`${outcome.status === 'registered' ? 'Registered' : 'Unchanged'}: ${args[0]} operation list version ${outcome.version}`, outcome);
