@@ -75,9 +75,9 @@ try {
   const categories = (await db.query<{ id: string; slug: string }>('SELECT id, slug FROM categories ORDER BY slug')).rows;
   const slugs = (await db.query<{ slug: string }>('SELECT slug FROM products ORDER BY id LIMIT 2000')).rows.map((r) => r.slug);
 
-  // The deep pages' cursors: each category walked 50 pages of 20 under RATING (1,000 products in).
+  // The deep pages' cursors: four categories walked 50 pages of 20 under RATING (1,000 products in).
   const deepCursors: Array<{ slug: string; after: string }> = [];
-  for (const category of categories) {
+  for (const category of categories.slice(0, 4)) {
     let after: string | null = null;
     for (let page = 0; page < 50; page++) {
       const answer = await post(DEEP_PAGE, { slug: category.slug, after });

@@ -36,11 +36,13 @@ const tsQuery = (words: string[]) => Prisma.sql`to_tsquery('english'::regconfig,
 function queryMatches(query: string): Prisma.Sql {
   const words = queryWords(query);
   if (words.length === 0) return Prisma.sql`(SELECT * FROM "products" WHERE FALSE)`;
-  const matchesWords = Prisma.sql`"search_vector" @@ ${tsQuery(words)}`;
+  // Materialized: the fallback's NOT EXISTS reads the matches already found, rather than a scan of
+  // its own (which the planner made sequential: it cannot estimate prefix tsqueries).
   return Prisma.sql`(
-    SELECT * FROM "products" WHERE ${matchesWords}
+    WITH "word_matches" AS MATERIALIZED (SELECT * FROM "products" WHERE "search_vector" @@ ${tsQuery(words)})
+    SELECT * FROM "word_matches"
     UNION ALL
-    SELECT * FROM "products" WHERE ${query} <% "name" AND NOT EXISTS (SELECT 1 FROM "products" WHERE ${matchesWords})
+    SELECT * FROM "products" WHERE ${query} <% "name" AND NOT EXISTS (SELECT 1 FROM "word_matches")
   )`;
 }
 
