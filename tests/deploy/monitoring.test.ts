@@ -80,7 +80,7 @@ describe('monitoring (k8s/monitoring) against the running services', () => {
       expect(response.status, url).toBe(200);
       for (const name of exported(await response.text())) scraped.add(name);
     }
-  }, 120_000);
+  });
 
   it('finds the expressions and understands them', () => {
     expect(ruleExprs().length).toBeGreaterThan(20);
