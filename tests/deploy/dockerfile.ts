@@ -66,3 +66,27 @@ export const SERVICE_FOLDERS: Record<string, string> = {
   inventory: 'subgraphs/inventory',
   reviews: 'subgraphs/reviews',
 };
+
+/**
+ * Whether ./.dockerignore leaves `path` (relative to the repository root) out of the build
+ * context: Docker's rules for the patterns used there (`*`, `**`, `!` exceptions, the last
+ * matching line wins, a pattern that matches a folder leaves out everything under it).
+ */
+export function ignoredByDocker(path: string, file = repoPath('.dockerignore')): boolean {
+  const patterns = readFileSync(file, 'utf8')
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line && !line.startsWith('#'));
+  let ignored = false;
+  for (const line of patterns) {
+    const exception = line.startsWith('!');
+    const pattern = (exception ? line.slice(1) : line).replace(/^\/+|\/+$/g, '');
+    const source = pattern
+      .split('/')
+      .map((part) => (part === '**' ? '.*' : part.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')))
+      .join('/')
+      .replace(/\.\*\//g, '(?:.*/)?');
+    if (new RegExp(`^${source}(?:/.*)?$`).test(path)) ignored = !exception;
+  }
+  return ignored;
+}

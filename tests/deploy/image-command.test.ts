@@ -6,10 +6,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build } from '../../scripts/build.ts';
+import { readFileSync } from 'node:fs';
+import { BUILD_TARGETS, build, inputsFile } from '../../scripts/build.ts';
 import { repoPath } from '../../scripts/paths.ts';
 import { ownDatabase } from '../support/processes.ts';
-import { imageRuntime, SERVICE_FOLDERS } from './dockerfile.ts';
+import { ignoredByDocker, imageRuntime, SERVICE_FOLDERS } from './dockerfile.ts';
 import { lowFreePort } from './ports.ts';
 
 const SECRET = 'a-production-internal-token-secret-0123456789';
@@ -82,6 +83,19 @@ describe('the image command (Dockerfile CMD on the built entry, NODE_ENV=product
       expect(image.env.NODE_ENV).toBe('production');
       expect(image.user).toBeDefined();
       expect(image.user!.split(':')[0]).not.toMatch(/^(0|root)$/);
+    }
+  });
+
+  it('gets every source a bundle is built from into the build context (Prisma clients are generated there)', async () => {
+    expect(ignoredByDocker('subgraphs/products/src/generated/prisma/client.ts')).toBe(true);
+    expect(ignoredByDocker('gateway/node_modules/x/index.js')).toBe(true);
+    expect(ignoredByDocker('gateway/src/index.ts')).toBe(false);
+    await build();
+    const prismaOutput = /^[\w-]+(\/[\w-]+)?\/src\/generated\/prisma\//;
+    for (const target of BUILD_TARGETS) {
+      const { inputs } = JSON.parse(readFileSync(inputsFile(repoPath(target.outfile)), 'utf8')) as { inputs: string[] };
+      const missing = inputs.filter((input) => ignoredByDocker(input) && !prismaOutput.test(input));
+      expect(missing, target.name).toEqual([]);
     }
   });
 
