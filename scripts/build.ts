@@ -159,11 +159,21 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const args = process.argv.slice(2);
   if (args.includes('--clean')) await clean();
   const onlyIndex = args.indexOf('--only');
-  const only = onlyIndex >= 0 ? args[onlyIndex + 1]?.split(',') : undefined;
+  const onlyArg = onlyIndex >= 0 ? args[onlyIndex + 1]?.split(',') : undefined;
+  // `storefront` is the web storefront's Vite build (frontend-sdk/examples/storefront), after the services'.
+  const only = onlyArg?.filter((name) => name !== 'storefront');
+  const withStorefront = !onlyArg || onlyArg.includes('storefront');
   try {
-    await build({ only, log: console.log });
-    for (const target of only ? BUILD_TARGETS.filter((t) => only.includes(t.name)) : BUILD_TARGETS) {
-      console.log(`  ${relative(repoRoot, repoPath(target.outfile))}  <-  ${target.entry}`);
+    if (!only || only.length > 0) {
+      await build({ only, log: console.log });
+      for (const target of only ? BUILD_TARGETS.filter((t) => only.includes(t.name)) : BUILD_TARGETS) {
+        console.log(`  ${relative(repoRoot, repoPath(target.outfile))}  <-  ${target.entry}`);
+      }
+    }
+    if (withStorefront) {
+      const { buildStorefront } = await import('../frontend-sdk/examples/storefront/build.ts');
+      const { ms } = await buildStorefront({ quiet: true });
+      console.log(`built storefront in ${ms} ms`);
     }
   } catch (error) {
     // esbuild has printed the errors with file and line already.

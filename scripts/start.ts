@@ -23,6 +23,11 @@ import { ensureServiceDatabases } from './local-databases.ts';
 import { repoPath } from './paths.ts';
 import { GATEWAY_PORT, REGISTRY_PORT, SUBGRAPHS, SUBGRAPH_NAMES } from './services.ts';
 import { persistedList } from '@supergraph/sdk/persisted-lists';
+import { buildStorefront, storefrontIsStale } from '../frontend-sdk/examples/storefront/build.ts';
+import { startStorefrontServer, type RunningStorefront } from '../frontend-sdk/examples/storefront/server.ts';
+
+/** The web storefront (served by the launcher itself, with /graphql passed to the gateway). */
+const STOREFRONT_PORT = 3000;
 
 const env = parseEnv(
   z.object({
@@ -130,6 +135,7 @@ class Supervised {
 }
 
 const services = new Map<string, Supervised>();
+let storefront: RunningStorefront | undefined;
 
 async function waitUntilReady(service: Supervised): Promise<void> {
   const deadline = Date.now() + env.START_TIMEOUT_MS;
@@ -186,7 +192,7 @@ async function stopAll(exitCode: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   say('stopping every service');
-  await Promise.all([...services.values()].map((s) => s.stop()));
+  await Promise.all([...[...services.values()].map((s) => s.stop()), storefront?.close()]);
   console.log('all services stopped');
   process.exit(exitCode);
 }
@@ -270,6 +276,10 @@ try {
     const built = await build({ only: stale });
     say(`built ${built.targets.join(', ')} in ${built.ms} ms`);
   }
+  if (await storefrontIsStale()) say(`built the storefront in ${(await buildStorefront({ quiet: true })).ms} ms`);
+  storefront = await startStorefrontServer({ port: port(STOREFRONT_PORT), host: '0.0.0.0', gatewayUrl: `http://127.0.0.1:${port(GATEWAY_PORT)}/graphql` }).catch((error: Error) => {
+    throw new Error(`the storefront could not listen on port ${port(STOREFRONT_PORT)}: ${error.message}`);
+  });
   const databaseUrls = env.DATABASE_URL
     ? await ensureServiceDatabases(env.DATABASE_URL, env.DATABASE_PREFIX, [...SUBGRAPH_NAMES, 'registry'])
     : ({} as Record<string, string>);
@@ -310,6 +320,7 @@ try {
 
   console.log(`
   Supergraph ready in ${seconds(Date.now() - started)}
+  Storefront:  http://localhost:${port(STOREFRONT_PORT)}/          (the web shop; open it in a browser)
   Gateway:     http://localhost:${port(GATEWAY_PORT)}/graphql   (runs the registry's supergraph)
   Registry:    http://localhost:${port(REGISTRY_PORT)}/v1        (npm run registry -- --help)
   Demo login:  ${DEMO_ACCOUNTS.shopper.email} / ${DEMO_ACCOUNTS.shopper.password}

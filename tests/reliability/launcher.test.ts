@@ -13,8 +13,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { dropServiceDatabases } from '../../scripts/local-databases.ts';
 import { repoPath } from '../../scripts/paths.ts';
 import { GATEWAY_PORT, REGISTRY_PORT, SUBGRAPHS, SUBGRAPH_NAMES } from '../../scripts/services.ts';
+import { persistedOperations } from '@supergraph/sdk/persisted-lists';
 
-const BASE_PORTS = [GATEWAY_PORT, REGISTRY_PORT, ...SUBGRAPHS.map((s) => s.port)];
+/** The storefront the launcher serves itself (scripts/start.ts). */
+const STOREFRONT_PORT = 3000;
+const BASE_PORTS = [GATEWAY_PORT, REGISTRY_PORT, STOREFRONT_PORT, ...SUBGRAPHS.map((s) => s.port)];
 const METRICS_BASE_PORTS = [9400, 9410, ...SUBGRAPHS.map((s) => s.port + 5400)];
 
 const isFree = (port: number) =>
@@ -135,6 +138,21 @@ describe('npm start: a crashed service is restarted and the rest keep answering'
     await waitFor('the supergraph', () => output.some((line) => line.includes('Supergraph ready in')), 170_000);
     const gateway = `http://127.0.0.1:${GATEWAY_PORT + offset}`;
     expect((await productPage(gateway)).reviewsAnswered).toBe(true);
+
+    // The storefront: its URL printed beside the gateway's, the page served, /graphql passed to the gateway (a persisted id).
+    const storefront = `http://localhost:${STOREFRONT_PORT + offset}/`;
+    expect(output.some((line) => line.includes(`Storefront:  ${storefront}`))).toBe(true);
+    const page = await fetch(storefront.replace('localhost', '127.0.0.1'));
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root"></div>');
+    const categories = persistedOperations.find((o) => o.name === 'Categories')!;
+    const viaStorefront = await fetch(`http://127.0.0.1:${STOREFRONT_PORT + offset}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ operationName: 'Categories', variables: {}, extensions: { persistedQuery: { version: 1, sha256Hash: categories.id } } }),
+    });
+    expect(viaStorefront.status).toBe(200);
+    expect(((await viaStorefront.json()) as { data?: { categories?: unknown[] } }).data?.categories?.length).toBeGreaterThan(0);
     const before = new Map(pids);
     expect([...before.keys()].sort()).toEqual(['gateway', 'registry', ...SUBGRAPH_NAMES].sort());
 
