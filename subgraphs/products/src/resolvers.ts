@@ -1,7 +1,8 @@
+import type { GraphQLResolveInfo, SelectionNode } from 'graphql';
 import { badUserInput, money, notFound, type GraphQLResolverMap } from '@supergraph/service-kit';
 import type { Category, Product } from './generated/prisma/client.ts';
 import { encodeSortedCursor, parseCatalogArgs, type CatalogArgs, type CatalogPageRequest } from './catalog-page.ts';
-import { facetsFromRows } from './facets.ts';
+import { facetsFromRows, type Facets } from './facets.ts';
 import type { ProductsContext } from './context.ts';
 import type { CatalogPage, CatalogRow } from './store.ts';
 
@@ -9,6 +10,25 @@ interface ProductConnectionSource extends CatalogPage {
   request: CatalogPageRequest;
   /** Set for Category.products: its count is batched with the other categories' (same filter). */
   categoryId?: string;
+  /** When facets are selected too, totalCount is their sum: one statement for both. */
+  facets?: () => Promise<Facets>;
+}
+
+/** Whether the connection's selection asks for facets (fragments count too). */
+function selectsFacets(info: GraphQLResolveInfo): boolean {
+  const visit = (selections: readonly SelectionNode[] | undefined): boolean =>
+    (selections ?? []).some((selection) => {
+      if (selection.kind === 'Field') return selection.name.value === 'facets';
+      if (selection.kind === 'InlineFragment') return visit(selection.selectionSet.selections);
+      return visit(info.fragments[selection.name.value]?.selectionSet.selections);
+    });
+  return info.fieldNodes.some((node) => visit(node.selectionSet?.selections));
+}
+
+/** The facets of one connection, computed at most once however many fields read them. */
+function facetsOnce(ctx: ProductsContext, filter: CatalogPageRequest['filter']): () => Promise<Facets> {
+  let facets: Promise<Facets> | null = null;
+  return () => (facets ??= ctx.store.facets(filter).then(facetsFromRows));
 }
 
 const cursorOf = (request: CatalogPageRequest, row: CatalogRow) =>
@@ -36,27 +56,32 @@ export const resolvers: GraphQLResolverMap<ProductsContext> = {
       if (!category) throw notFound(`No category with ${by} ${value}`);
       return category;
     },
-    async products(_: unknown, args: CatalogArgs, ctx: ProductsContext): Promise<ProductConnectionSource> {
+    async products(_: unknown, args: CatalogArgs, ctx: ProductsContext, info: GraphQLResolveInfo): Promise<ProductConnectionSource> {
       const request = parseCatalogArgs(args);
       const page = await ctx.store.catalogPage(request);
       // Prime the loader so entity look-ups later in this request cost nothing.
       for (const product of page.products) ctx.loaders.product.prime(product.id, product);
-      return { ...page, request };
+      return { ...page, request, ...(selectsFacets(info) ? { facets: facetsOnce(ctx, request.filter) } : {}) };
     },
     categories: (_: unknown, __: unknown, ctx: ProductsContext) => ctx.store.allCategories(),
   },
   ProductConnection: {
     // Counted only when asked for: a storefront paging without totalCount saves a statement.
-    totalCount: (source: ProductConnectionSource, _: unknown, ctx: ProductsContext) =>
-      source.categoryId
+    async totalCount(source: ProductConnectionSource, _: unknown, ctx: ProductsContext) {
+      if (source.facets) {
+        const { stock } = await source.facets();
+        return stock.inStock + stock.outOfStock; // every product is one or the other
+      }
+      return source.categoryId
         ? ctx.loaders.categoryCount.load(source.categoryId, { ...source.request.filter, categoryId: null })
-        : ctx.store.countCatalog(source.request.filter),
+        : ctx.store.countCatalog(source.request.filter);
+    },
     pageInfo: (source: ProductConnectionSource) => ({
       hasNextPage: source.hasNextPage,
       endCursor: source.products.length > 0 ? cursorOf(source.request, source.products[source.products.length - 1]!) : null,
     }),
     edges: (source: ProductConnectionSource) => source.products.map((node) => ({ cursor: cursorOf(source.request, node), node })),
-    facets: async (source: ProductConnectionSource, _: unknown, ctx: ProductsContext) => facetsFromRows(await ctx.store.facets(source.request.filter)),
+    facets: (source: ProductConnectionSource, _: unknown, ctx: ProductsContext) => (source.facets ?? facetsOnce(ctx, source.request.filter))(),
   },
   CategoryFacet: {
     category: (facet: { categoryId: string }, _: unknown, ctx: ProductsContext) => ctx.loaders.category.load(facet.categoryId),
