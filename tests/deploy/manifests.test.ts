@@ -1,7 +1,7 @@
 // k8s/ rendered as `kubectl apply -k` would (tests/deploy/kustomize.ts), checked against the
 // Kubernetes API schemas and against the code: ports, probes, settings, secrets, drain time,
 // selectors and who may reach whom. Fails when manifests and code drift apart.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { BUILD_TARGETS } from '../../scripts/build.ts';
@@ -247,20 +247,33 @@ describe('k8s/jobs: the per-release schema publish', () => {
       const Model = await modelFor(object);
       expect(() => new Model(object).validate(), `${object.kind}/${object.metadata.name}`).not.toThrow();
     }
-    const c = job.spec.template.spec.containers[0];
-    expect(c.image.split(':')[0]).toMatch(/schema-registry$/);
-    const [node, ...args] = c.command as string[];
-    expect(node).toBe('node');
-    const script = args.find((a) => a.endsWith('.js'))!;
-    expect(BUILD_TARGETS.map((t) => t.outfile)).toContain(`${SERVICE_FOLDERS.registry}/${script}`);
-    expect(args.slice(args.indexOf(script) + 1, args.indexOf(script) + 3)).toEqual(['publish', '--config']);
-    const configPath = args[args.indexOf('--config') + 1]!;
-    const mount = c.volumeMounts.find((m: any) => configPath.startsWith(`${m.mountPath}/`));
-    const volume = job.spec.template.spec.volumes.find((v: any) => v.name === mount.name);
+    const pod = job.spec.template.spec;
+    const commands: string[][] = [];
+    for (const c of [...pod.initContainers, ...pod.containers]) {
+      expect(c.image.split(':')[0]).toMatch(/schema-registry$/);
+      const [node, ...args] = c.command as string[];
+      expect(node).toBe('node');
+      const script = args.find((a) => a.endsWith('.js'))!;
+      expect(BUILD_TARGETS.map((t) => t.outfile)).toContain(`${SERVICE_FOLDERS.registry}/${script}`);
+      commands.push(args.slice(args.indexOf(script) + 1));
+      const registry = new URL(args[args.indexOf('--registry') + 1]!);
+      expect(Number(registry.port)).toBe(DEPLOYABLE_SERVICES.find((s) => s.name === registry.hostname)!.port);
+      expect(c.env.map((e: any) => e.name)).toEqual(['REGISTRY_TOKEN']);
+    }
+    // First the supergraph (an init container: it must succeed before anything else), then the
+    // operation lists the SDK of this build ships, for each client the SDK knows.
+    expect(pod.initContainers.map((c: any) => c.command.slice(3, 5))).toEqual([['publish', '--config']]);
+    const help = readFileSync(repoPath('schema-registry/src/cli/main.ts'), 'utf8');
+    expect(help).toContain('publish --config <supergraph.yaml>');
+    expect(help).toContain('operations <client> --sdk');
+    expect(pod.containers.map((c: any) => c.command.slice(3, 6))).toEqual([
+      ['operations', 'storefront', '--sdk'],
+      ['operations', 'partner-catalog', '--sdk'],
+    ]);
+    const configPath = commands[0]![commands[0]!.indexOf('--config') + 1]!;
+    const mount = pod.initContainers[0].volumeMounts.find((m: any) => configPath.startsWith(`${m.mountPath}/`));
+    const volume = pod.volumes.find((v: any) => v.name === mount.name);
     expect(volume.configMap.name).toBe('supergraph-in-cluster');
-    const registry = new URL(args[args.indexOf('--registry') + 1]!);
-    expect(Number(registry.port)).toBe(DEPLOYABLE_SERVICES.find((s) => s.name === registry.hostname)!.port);
-    expect(c.env.map((e: any) => e.name)).toEqual(['REGISTRY_TOKEN']);
   });
 
   it('publishes every subgraph at its Service, with the schema file the image has, on hosts the registry accepts', () => {

@@ -17,6 +17,14 @@ const turbo = JSON.parse(readFileSync(repoPath('turbo.json'), 'utf8')) as { task
 const production = render(repoPath('k8s', 'overlays', 'production'));
 
 describe('.github/workflows/ci-cd.yml', () => {
+  it('smoke-tests with a persisted operation this commit ships (the gateway is persisted-only in production)', () => {
+    const smoke = runs.find(({ script }) => script.includes('documentId'))!.script;
+    const file = smoke.match(/require\("\.\/([^"]+)"\)/)![1]!;
+    const documents = JSON.parse(readFileSync(repoPath(file), 'utf8')) as Record<string, string>;
+    const prefix = smoke.match(/startsWith\("([^"]+)"\)/)![1]!;
+    expect(Object.values(documents).filter((text) => text.startsWith(prefix))).toHaveLength(1);
+  });
+
   it('runs npm scripts and turbo tasks that exist', () => {
     const npmScripts = runs.flatMap(({ script }) => [...script.matchAll(/npm run ([\w:-]+)/g)].map((m) => m[1]!));
     expect(npmScripts.length).toBeGreaterThan(0);
