@@ -195,6 +195,25 @@ describe('the web storefront, in Chromium, against a gateway that accepts persis
     expect(await live.textContent()).toContain('4 out of 5 · Rey Reviewer');
   }, 120_000);
 
+  it('says so in words when a product does not exist, or when the API cannot be reached', async () => {
+    const page = await newShopperPage();
+    await page.goto(`${storefront.url}/products/${demoIds.product(999_999)}`);
+    await page.getByRole('heading', { level: 1, name: 'Product not found' }).waitFor();
+
+    // A storefront whose gateway is gone: the SDK retries, then the page explains instead of spinning.
+    const orphan = await startStorefrontServer({ port: 0, gatewayUrl: 'http://127.0.0.1:9/graphql' });
+    try {
+      const offline = await newShopperPage();
+      await offline.goto(`${orphan.url}/`);
+      const alert = offline.getByRole('alert');
+      await alert.waitFor();
+      expect(await alert.textContent()).toContain('Part of the shop is busy or down right now');
+      await offline.getByRole('button', { name: 'Try again' }).waitFor();
+    } finally {
+      await orphan.close();
+    }
+  }, 60_000);
+
   it('sent every request as a persisted id (HTTP and graphql-ws), and the safelist refused none', () => {
     expect(traffic.requests.length).toBeGreaterThan(5);
     for (const body of traffic.requests) {

@@ -1,6 +1,6 @@
 // One order; its status follows the checkout saga live (OrderStatusChanged), no reload needed.
 import { useQuery, useSubscription } from 'urql';
-import { OrderDocument, OrderStatusChangedDocument, type OrderStatus, type OrderStatusChangedSubscription } from '@supergraph/sdk';
+import { OrderDocument, OrderStatusChangedDocument, hasErrorCode, type OrderStatus, type OrderStatusChangedSubscription } from '@supergraph/sdk';
 import { ErrorMessage, Loading, rejectionWords } from '../errors.tsx';
 import { date, money, STATUS_WORDS } from '../format.ts';
 import { PageHeading } from '../page.tsx';
@@ -29,11 +29,11 @@ export function OrderPage({ id }: { id: string }) {
   if (fetching && !data) return <Loading what="your order" />;
   const order = data?.order;
   if (!order) {
+    const missing = !error || hasErrorCode(error, 'NOT_FOUND', 'FORBIDDEN');
     return (
       <>
-        <PageHeading>{error ? 'We could not load this order' : 'Order not found'}</PageHeading>
-        <ErrorMessage error={error} retry={() => refetch({ requestPolicy: 'network-only' })} />
-        {!error && <p>There is no order with this number in your account.</p>}
+        <PageHeading>{missing ? 'Order not found' : 'We could not load this order'}</PageHeading>
+        {missing ? <p>There is no order with this number in your account.</p> : <ErrorMessage error={error} retry={() => refetch({ requestPolicy: 'network-only' })} />}
       </>
     );
   }

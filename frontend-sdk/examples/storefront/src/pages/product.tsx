@@ -2,7 +2,7 @@
 // (ReviewAdded); signed-in shoppers can write one.
 import { useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useSubscription } from 'urql';
-import { AddReviewDocument, ProductPageDocument, ReviewAddedDocument, type ReviewAddedSubscription } from '@supergraph/sdk';
+import { AddReviewDocument, ProductPageDocument, ReviewAddedDocument, hasErrorCode, type ReviewAddedSubscription } from '@supergraph/sdk';
 import { MAX_QUANTITY, useCart } from '../cart.tsx';
 import { ErrorMessage, Loading } from '../errors.tsx';
 import { date, money, rating } from '../format.ts';
@@ -86,11 +86,11 @@ export function ProductPage({ id }: { id: string }) {
   const product = data?.product;
   if (fetching && !data) return <Loading what="the product" />;
   if (!product) {
+    const missing = !error || hasErrorCode(error, 'NOT_FOUND');
     return (
       <>
-        <PageHeading>{error ? 'We could not load this product' : 'Product not found'}</PageHeading>
-        <ErrorMessage error={error} retry={() => refetch({ requestPolicy: 'network-only' })} />
-        {!error && <p>This product does not exist or is no longer sold.</p>}
+        <PageHeading>{missing ? 'Product not found' : 'We could not load this product'}</PageHeading>
+        {missing ? <p>This product does not exist or is no longer sold.</p> : <ErrorMessage error={error} retry={() => refetch({ requestPolicy: 'network-only' })} />}
         <p>
           <Link to="/">Back to the products</Link>
         </p>
