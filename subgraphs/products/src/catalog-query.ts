@@ -35,14 +35,16 @@ const tsQuery = (words: string[]) => Prisma.sql`to_tsquery('english'::regconfig,
  */
 function queryMatches(query: string): Prisma.Sql {
   const words = queryWords(query);
-  if (words.length === 0) return Prisma.sql`(SELECT * FROM "products" WHERE FALSE)`;
+  if (words.length === 0) return Prisma.sql`(SELECT *, 0::float8 AS "relevance" FROM "products" WHERE FALSE)`;
   // Materialized: the fallback's NOT EXISTS reads the matches already found, rather than a scan of
   // its own (which the planner made sequential: it cannot estimate prefix tsqueries).
   return Prisma.sql`(
-    WITH "word_matches" AS MATERIALIZED (SELECT * FROM "products" WHERE "search_vector" @@ ${tsQuery(words)})
+    WITH "word_matches" AS MATERIALIZED (
+      SELECT *, ts_rank("search_vector", ${tsQuery(words)})::float8 AS "relevance" FROM "products" WHERE "search_vector" @@ ${tsQuery(words)}
+    )
     SELECT * FROM "word_matches"
     UNION ALL
-    SELECT * FROM "products" WHERE ${query} <% "name" AND NOT EXISTS (SELECT 1 FROM "word_matches")
+    SELECT *, word_similarity(${query}, "name")::float8 FROM "products" WHERE ${query} <% "name" AND NOT EXISTS (SELECT 1 FROM "word_matches")
   )`;
 }
 
@@ -50,12 +52,12 @@ function queryMatches(query: string): Prisma.Sql {
 export const catalogSource = (filter: CatalogFilter): Prisma.Sql =>
   filter.query ? Prisma.sql`${queryMatches(filter.query)} AS "products"` : Prisma.sql`"products"`;
 
-/** Relevance: text rank (name weighs more than description) plus how close the name is to the query. */
-export function relevance(query: string): Prisma.Sql {
-  const words = queryWords(query);
-  if (words.length === 0) return Prisma.sql`0::float8`;
-  return Prisma.sql`(ts_rank("search_vector", ${tsQuery(words)}) + word_similarity(${query}, "name"))::float8`;
-}
+/**
+ * Relevance, a column of the matches (catalogSource): the text rank of a word match (the name's
+ * weight A beats the description's B), or the name's trigram similarity for a typo match. Ranking
+ * word matches by trigram similarity as well cost more than the rest of a search at 100,000 products.
+ */
+const RELEVANCE = Prisma.sql`"relevance"`;
 
 /** LIKE's wildcards escaped, so the contract's substring search is literal. */
 export const escapeLikePattern = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
@@ -94,7 +96,7 @@ function sortSpec(sort: CatalogSort, filter: CatalogFilter): SortSpec {
     case 'RATING': return { key: Prisma.sql`"rating_average"`, descending: true, idDescending: true };
     case 'NEWEST': return { key: Prisma.sql`"created_at"`, descending: true, idDescending: true };
     // Ranks tie often (same words): ascending ids among equals, like the ID order.
-    case 'RELEVANCE': return { key: relevance(filter.query ?? ''), descending: true, idDescending: false };
+    case 'RELEVANCE': return { key: filter.query ? RELEVANCE : Prisma.sql`0::float8`, descending: true, idDescending: false };
   }
 }
 
