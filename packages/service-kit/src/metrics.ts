@@ -1,4 +1,5 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Logger } from './logger.ts';
 
 /** One registry per service, so in-process test stacks keep each service's numbers apart. */
 export interface ServiceMetrics {
@@ -25,6 +26,39 @@ export function createServiceMetrics(service: string, options: { defaultMetrics?
     registers: [registry],
   });
   return { registry, dbQueries, httpRequests };
+}
+
+/** How long a scrape waits for an age query before it reports the last value it read. */
+const AGE_QUERY_TIMEOUT_MS = 2_000;
+
+/**
+ * A gauge of "how old is the oldest X still waiting", read from the database when Prometheus
+ * scrapes (one indexed query per scrape, nothing per request). `read` returns the age in seconds,
+ * 0 when nothing waits. A query that fails or is slow keeps the last value and logs: an unreachable
+ * database has its own alerts, and a scrape must not fail or hang because of it.
+ */
+export function registerAgeGauge(
+  registry: Registry,
+  options: { name: string; help: string; log: Logger; read: () => Promise<number> },
+): Gauge {
+  return new Gauge({
+    name: options.name,
+    help: options.help,
+    registers: [registry],
+    async collect() {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${options.name} query took over ${AGE_QUERY_TIMEOUT_MS} ms`)), AGE_QUERY_TIMEOUT_MS);
+      });
+      try {
+        this.set(Math.max(0, await Promise.race([options.read(), timeout])));
+      } catch (error) {
+        options.log.warn({ err: error, metric: options.name }, 'age gauge not refreshed; keeping its last value');
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  });
 }
 
 /** Reads one counter's value out of Prometheus text exposition (used by tests and benches). */

@@ -1,6 +1,8 @@
 import { context, ROOT_CONTEXT } from '@opentelemetry/api';
+import type { Registry } from 'prom-client';
 import type { EventBus } from './events.ts';
 import type { Logger } from './logger.ts';
+import { registerAgeGauge } from './metrics.ts';
 import { currentTraceparent } from './tracing.ts';
 
 const BATCH = 100;
@@ -14,6 +16,29 @@ export interface OutboxTransaction {
 /** A Prisma client whose database has the `outbox_events` table (same shape in every subgraph). */
 export interface OutboxDatabase {
   $transaction<R>(fn: (tx: OutboxTransaction) => Promise<R>, options?: { maxWait?: number; timeout?: number }): Promise<R>;
+}
+
+/**
+ * `outbox_oldest_unpublished_age_seconds` on the service's registry (its `service` label comes from
+ * the registry's default labels): how long the oldest row has waited for the bus, 0 when none
+ * waits. The OutboxLagging alert reads it. The oldest row is the lowest id (ids follow inserts),
+ * which the ("published_at", "id") index the relay uses hands over without scanning. Each
+ * subgraph with an outbox registers it beside its relay (one per service registry).
+ */
+export function registerOutboxAgeGauge(db: Pick<OutboxTransaction, '$queryRaw'>, registry: Registry, log: Logger): void {
+  registerAgeGauge(registry, {
+    name: 'outbox_oldest_unpublished_age_seconds',
+    help: 'Age of the oldest outbox row not yet published to the event bus, in seconds (0 when none waits)',
+    log,
+    read: async () => {
+      // Stored timestamps are UTC (Prisma's convention for columns without a time zone). The
+      // leading comment keeps scrapes out of db_queries_total (SCRAPE_QUERY_MARK).
+      const [oldest] = await db.$queryRaw<Array<{ age: number }>>`/* metrics scrape */
+        SELECT extract(epoch FROM (now() AT TIME ZONE 'UTC') - "created_at")::float8 AS "age" FROM "outbox_events"
+        WHERE "published_at" IS NULL ORDER BY "id" LIMIT 1`;
+      return oldest?.age ?? 0;
+    },
+  });
 }
 
 /**

@@ -17,11 +17,17 @@ type PrismaClientConstructor<T> = new (options: {
 
 /** The readiness probe's statement; not counted, so probes do not blur per-request counts. */
 export const READINESS_QUERY = 'SELECT 1 AS ready';
-const UNCOUNTED = /^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b|^SELECT 1 AS ready$/i;
+/**
+ * Statements starting with this comment are read by /metrics scrapes (age gauges, metrics.ts);
+ * not counted either, for the same reason as probes.
+ */
+export const SCRAPE_QUERY_MARK = '/* metrics scrape */';
+const UNCOUNTED = /^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b|^SELECT 1 AS ready$|^\s*\/\* metrics scrape \*\//i;
 
 /**
  * A service's Prisma client over `@prisma/adapter-pg`, counting every SQL statement it sends in
- * `db_queries_total` so batching can be verified from the outside (transaction control and readiness probes excluded).
+ * `db_queries_total` so batching can be verified from the outside (transaction control, readiness probes and
+ * metrics scrapes excluded).
  */
 export function createPrismaClient<T>(
   Client: PrismaClientConstructor<T>,

@@ -59,6 +59,8 @@ export interface RuntimeDeps<Db, Extra> {
   nodeEnv: NodeEnv;
   internalTokenSecret: string;
   responseCache: ResponseCachePurger;
+  /** The service's registry, for metrics its runtime exports (outbox and order ages). */
+  metrics: ServiceMetrics;
 }
 
 /** Long-lived parts of a subgraph beyond its database; closed before the database is. */
@@ -188,6 +190,7 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
     nodeEnv: options.nodeEnv,
     internalTokenSecret: options.internalTokenSecret,
     responseCache,
+    metrics,
   };
   const runtime = definition.createRuntime ? await definition.createRuntime(deps) : ({} as Runtime);
 

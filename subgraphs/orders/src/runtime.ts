@@ -1,8 +1,9 @@
-import { ConfigError, createEntityClient, OutboxRelay, type RuntimeDeps } from '@supergraph/service-kit';
+import { ConfigError, createEntityClient, OutboxRelay, registerOutboxAgeGauge, type RuntimeDeps } from '@supergraph/service-kit';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import { CheckoutSaga } from './checkout/checkout-saga.ts';
 import { CheckoutStore } from './checkout/checkout-store.ts';
 import { createInventoryClient } from './checkout/inventory-client.ts';
+import { registerPendingOrdersGauge } from './checkout/pending-orders-gauge.ts';
 import { RecoveryLoop } from './checkout/recovery-loop.ts';
 import type { OrdersEnv } from './env.ts';
 import { withTimeout } from './payments/payment-provider.ts';
@@ -24,6 +25,8 @@ export async function createOrdersRuntime(deps: RuntimeDeps<PrismaClient, Orders
   if (deps.nodeEnv === 'production' && env.SAGA_CRASH_AFTER) throw new ConfigError('SAGA_CRASH_AFTER is a test hook');
 
   const outbox = new OutboxRelay(db, deps.events, log, env.OUTBOX_INTERVAL_MS);
+  registerOutboxAgeGauge(db, deps.metrics.registry, log);
+  registerPendingOrdersGauge(db, deps.metrics.registry, log);
   const store = new CheckoutStore(db);
   const saga = new CheckoutSaga({
     store,

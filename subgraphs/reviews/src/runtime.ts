@@ -1,4 +1,4 @@
-import { OutboxRelay, type RuntimeDeps } from '@supergraph/service-kit';
+import { OutboxRelay, registerOutboxAgeGauge, type RuntimeDeps } from '@supergraph/service-kit';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import type { ReviewsEnv } from './env.ts';
 
@@ -10,6 +10,7 @@ export interface ReviewsRuntime {
 
 export async function createReviewsRuntime(deps: RuntimeDeps<PrismaClient, ReviewsEnv>): Promise<ReviewsRuntime> {
   const outbox = new OutboxRelay(deps.db, deps.events, deps.log, deps.extra.OUTBOX_INTERVAL_MS);
+  registerOutboxAgeGauge(deps.db, deps.metrics.registry, deps.log);
   // Events a crashed process, or a bus outage, left unpublished.
   outbox.nudge();
   return { outbox, close: () => outbox.close() };
