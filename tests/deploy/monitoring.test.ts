@@ -111,7 +111,7 @@ describe('monitoring (k8s/monitoring) against the running services', () => {
     expect(alerts.find((a) => a.alert === 'GraphQLErrorBudgetBurn')!.expr).toContain('(14.4 * 0.005)');
     expect(alerts.find((a) => a.alert === 'GraphQLLatencyBudgetBurn')!.expr).toContain('(14.4 * 0.05)');
     expect(rules.spec.groups.flatMap((g: any) => g.rules).find((r: any) => r.record === 'supergraph:graphql_slow:ratio_rate5m').expr).toContain('le="0.5"');
-    for (const name of ['SubgraphDown', 'SubgraphCircuitOpen', 'GatewayRedisDown', 'EventBusRedisDown', 'RegistryPollsFailing', 'OutboxNotDraining']) {
+    for (const name of ['SubgraphDown', 'SubgraphCircuitOpen', 'GatewayRedisDown', 'EventBusRedisDown', 'RegistryPollsFailing', 'OrdersStuckPending', 'OutboxLagging']) {
       expect(alerts.map((a) => a.alert)).toContain(name);
     }
   });
