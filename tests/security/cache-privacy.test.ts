@@ -33,14 +33,15 @@ interface NarrowQuery {
   query: string;
 }
 
-/** Literal arguments for required arguments without a default, by `Type.field.argument`. */
+/** Literal arguments, by `Type.field.argument`: for every required argument without a default, and optional ones to set. */
 type Fixtures = Record<string, string>;
 
 /** Every root-to-leaf path (no object type twice on one path), as the narrowest query that reaches it. */
 function narrowQueries(schema: GraphQLSchema, fixtures: Fixtures): NarrowQuery[] {
   const queries: NarrowQuery[] = [];
   const argumentsOf = (type: GraphQLObjectType, field: GraphQLField<unknown, unknown>) => {
-    const required = field.args.filter((a) => isNonNullType(a.type) && a.defaultValue === undefined);
+    // Required arguments, and optional ones with a fixture (`product(id:)` beside `slug:`/`sku:`: exactly one is needed).
+    const required = field.args.filter((a) => (isNonNullType(a.type) && a.defaultValue === undefined) || fixtures[`${type.name}.${field.name}.${a.name}`] !== undefined);
     if (required.length === 0) return '';
     return `(${required
       .map((a) => {
@@ -116,13 +117,14 @@ const replica = () =>
   });
 
 describe('cached answers stay with the caller they belong to', () => {
-  it('for the narrowest query of every field, through two replicas on one Redis', async () => {
+  it('for the narrowest query of every field, through two replicas on one Redis', { timeout: 240_000 }, async () => {
     const [one, two] = [await replica(), await replica()];
     const queries = narrowQueries(apiSchema, fixtures);
     expect(queries.length).toBeGreaterThan(50);
     const viewerDependent: string[] = [];
     const failures: string[] = [];
-    for (const { path, query } of queries) {
+    // Paths run a few at a time (each its own query, so its own cache entries); within a path, in order.
+    const checkPath = async ({ path, query }: NarrowQuery) => {
       // The truth: what an uncached gateway answers each caller.
       const truth = await Promise.all(callers.map((c) => ask(stack().gatewayUrl, query, c.token)));
       const dependsOnCaller = truth.some((t) => JSON.stringify(t.body) !== JSON.stringify(truth[0]!.body));
@@ -137,7 +139,11 @@ describe('cached answers stay with the caller they belong to', () => {
           if (!/authorization/i.test(answer.vary ?? '')) failures.push(`${path}: no Vary: Authorization`);
         }
       }
-    }
+    };
+    const pending = [...queries];
+    await Promise.all(Array.from({ length: 6 }, async () => {
+      for (let next = pending.shift(); next; next = pending.shift()) await checkPath(next);
+    }));
     expect(failures).toEqual([]);
     // The generator reached what depends on the caller (a guard against a walk that tests nothing).
     for (const expected of ['me.id', 'me.name', 'me.email', 'me.orders.id', 'me.reviews.body', 'order.status', 'product.reviews.author.email']) {
