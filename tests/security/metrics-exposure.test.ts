@@ -4,6 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createMetricsApp, createServiceMetrics, listen } from '@supergraph/service-kit';
 import { repoPath } from '../../scripts/paths.ts';
 import { startGatewayReplica } from '../support/gateways.ts';
+import { distEntry } from '../../scripts/build.ts';
 
 /**
  * In production `/metrics` answered on the public gateway port (supergraph hash, Redis state,
@@ -15,9 +16,10 @@ afterAll(() => {
   for (const child of children) child.kill('SIGTERM');
 });
 
-/** Starts a service's real entry point and waits for its "ready" log line (pino JSON), which names both URLs. */
-function startProcess(entry: string, env: Record<string, string>): Promise<{ url: string; metrics: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+/** Starts a service's built entry, as production runs it, and waits for its "ready" log line (pino JSON), which names both URLs. */
+function startProcess(service: string, env: Record<string, string>): Promise<{ url: string; metrics: string }> {
+  const entry = distEntry(service);
+  const child = spawn(process.execPath, ['--enable-source-maps', entry], {
     cwd: repoPath(),
     env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -25,7 +27,7 @@ function startProcess(entry: string, env: Record<string, string>): Promise<{ url
   children.push(child);
   const output: string[] = [];
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${entry} did not start:\n${output.join('\n')}`)), 45_000);
+    const timer = setTimeout(() => reject(new Error(`${entry} did not start:\n${output.join('\n')}`)), 90_000);
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => {
         output.push(line);
@@ -51,8 +53,8 @@ const PRODUCTION_SECRETS = {
 };
 
 describe('/metrics is internal in production', () => {
-  it('a gateway process started with NODE_ENV=production answers 404 on the public /metrics and serves them on METRICS_PORT', async () => {
-    const gateway = await startProcess('gateway/src/index.ts', PRODUCTION_SECRETS);
+  it('a gateway process started with NODE_ENV=production answers 404 on the public /metrics and serves them on METRICS_PORT', { timeout: 120_000 }, async () => {
+    const gateway = await startProcess('gateway', PRODUCTION_SECRETS);
     const publicBase = new URL(gateway.url).origin;
     expect((await fetch(`${publicBase}/healthz`)).status).toBe(200);
     const exposed = await fetch(`${publicBase}/metrics`);
@@ -67,8 +69,8 @@ describe('/metrics is internal in production', () => {
     expect((await fetch(`${new URL(gateway.metrics).origin}/graphql`, { method: 'POST' })).status).toBe(404);
   });
 
-  it('a subgraph process (the service kit) does the same', async () => {
-    const products = await startProcess('subgraphs/products/src/index.ts', { ...PRODUCTION_SECRETS, DATA_DIR: 'memory://', SEED: 'none' });
+  it('a subgraph process (the service kit) does the same', { timeout: 120_000 }, async () => {
+    const products = await startProcess('products', { ...PRODUCTION_SECRETS, DATA_DIR: 'memory://', SEED: 'none' });
     expect((await fetch(`${new URL(products.url).origin}/metrics`)).status).toBe(404);
     const internal = await fetch(products.metrics);
     expect(internal.status).toBe(200);
