@@ -115,10 +115,13 @@ describe('facets', () => {
   });
 
   it('reflect inventory and reviews: the catalog copies agree with the other subgraphs seed', async () => {
-    const [stock] = await sql('inventory', `SELECT count(*) FILTER (WHERE available = 0)::int AS out FROM stock_levels`);
-    const [catalog] = await sql('products', `SELECT count(*) FILTER (WHERE NOT in_stock)::int AS out FROM products`);
-    expect(stock!.out).toBeGreaterThan(0);
-    expect(catalog!.out).toBe(stock!.out);
+    // Over this file's own products (100-149): other files change stock directly in inventory's
+    // database, and nothing carries stock changes to the copies yet (ADR 0016, issue 13's open part).
+    const own = Array.from({ length: 50 }, (_, i) => demoIds.product(100 + i));
+    const [stock] = await sql('inventory', `SELECT count(*) FILTER (WHERE available = 0)::int AS out, count(*)::int AS n FROM stock_levels WHERE product_id = ANY($1::text[])`, [own]);
+    const [catalog] = await sql('products', `SELECT count(*) FILTER (WHERE NOT in_stock)::int AS out, count(*)::int AS n FROM products WHERE id = ANY($1::text[])`, [own]);
+    expect(stock!.n).toBe(50);
+    expect(catalog).toEqual(stock);
     const [reviews] = await sql('reviews', `SELECT round(avg(rating), 2)::float8 AS avg, count(*)::int AS n FROM reviews WHERE product_id = $1`, [demoIds.product(7)]);
     const [copy] = await sql('products', `SELECT rating_average AS avg, review_count AS n FROM products WHERE id = $1`, [demoIds.product(7)]);
     expect(copy).toEqual(reviews);
