@@ -136,14 +136,14 @@ describe('monitoring (k8s/monitoring) against the running services', () => {
 });
 
 describe('alert runbooks', () => {
-  it('link to a heading of docs/capacity-plan.md that exists, one per alert', () => {
-    const plan = readFileSync(repoPath('docs/capacity-plan.md'), 'utf8');
+  it('link to a heading of docs/operations/capacity-plan.md that exists, one per alert', () => {
+    const plan = readFileSync(repoPath('docs/operations/capacity-plan.md'), 'utf8');
     // GitHub's heading anchors: lower case, punctuation dropped, spaces as hyphens.
     const anchors = new Set([...plan.matchAll(/^#+ (.+)$/gm)].map((m) => m[1]!.toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')));
     const alerts = rules.spec.groups.flatMap((g: any) => g.rules.filter((r: any) => r.alert)) as { alert: string; annotations: { runbook_url: string } }[];
     for (const { alert, annotations } of alerts) {
       const [file, anchor] = annotations.runbook_url.split('#');
-      expect(file, alert).toMatch(/\/docs\/capacity-plan\.md$/);
+      expect(file, alert).toMatch(/\/docs\/operations\/capacity-plan\.md$/);
       expect(anchors.has(anchor!), `${alert}: #${anchor}`).toBe(true);
     }
   });
