@@ -116,6 +116,17 @@ describe('checks', () => {
     expect((await client.subgraphs()).supergraphVersion).toBe(1); // a check changes nothing
   });
 
+  it('keeps the deprecated first-only lists that registered operations still use: the current schemas pass, removing them breaks named operations', async () => {
+    expect((await client.check([{ name: 'reviews', sdl: await repoSubgraph('reviews') }, { name: 'orders', sdl: await repoSubgraph('orders') }])).brokenOperations).toEqual([]);
+    const reviews = withoutField(await repoSubgraph('reviews'), 'Product', 'reviews');
+    const orders = withoutField(await repoSubgraph('orders'), 'User', 'orders');
+    const report = await client.check([{ name: 'reviews', sdl: reviews }, { name: 'orders', sdl: orders }]);
+    expect(report.compositionErrors).toEqual([]);
+    expect(report.ok).toBe(false);
+    const broken = report.brokenOperations.map((b) => `${b.client}/${b.operation}`);
+    expect(broken).toEqual(expect.arrayContaining(['storefront/ProductPage', 'storefront/Me', 'partner-catalog/ProductPage']));
+  });
+
   it('reports removing a field no registered operation uses as safe to ship', async () => {
     const users = edit(await repoSubgraph('users'), /\n  "When the account was created, ISO 8601."\n  createdAt: String!/, '');
     const report = await client.check([{ name: 'users', sdl: users }]);

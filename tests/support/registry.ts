@@ -103,7 +103,8 @@ export function withoutField(sdl: string, type: string, field: string): string {
   const block = new RegExp(`((?:extend )?type ${type}\\b[^{]*\\{)([\\s\\S]*?)(\\n\\})`);
   const match = block.exec(sdl);
   if (!match) throw new Error(`test fixture: type ${type} not found in the schema`);
-  const body = edit(match[2]!, new RegExp(`(\\n\\s*"[^"\\n]*")?\\n\\s*${field}\\b[^\\n]*`), '');
+  // The field's line, its description line before it, and its directive lines after it.
+  const body = edit(match[2]!, new RegExp(`(\\n\\s*"[^"\\n]*")?\\n\\s*${field}\\b[^\\n]*(\\n\\s+@[^\\n]*)*`), '');
   return sdl.slice(0, match.index) + match[1] + body + match[3] + sdl.slice(match.index + match[0].length);
 }
 
