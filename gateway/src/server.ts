@@ -59,6 +59,8 @@ export interface GatewayOptions {
   limits?: Partial<RequestLimits>;
   /** Whole-response cache in Redis (on by default when Redis is configured). */
   responseCache?: boolean;
+  /** Work shared between concurrent client requests (ADR 0019); both on unless turned off. */
+  sharing?: Partial<RequestSharing>;
   /** Persisted operation lists and the partners' API keys. */
   trustedDocuments?: TrustedDocumentsConfig;
   /** Serve /metrics on the public port too (default true; false in production: only the internal metrics listener). */
@@ -70,6 +72,13 @@ export interface GatewayOptions {
 }
 
 export const DEFAULT_RATE_LIMIT: RateLimitConfig = { pointsPerMinute: 600, whenRedisDown: 'open' };
+
+export interface RequestSharing {
+  /** Identical subgraph fetches in flight at once (same subgraph, body and identity) share one answer. */
+  subgraphFetches: boolean;
+  /** Identical PUBLIC queries in flight at once share one execution at the edge. */
+  publicQueries: boolean;
+}
 
 export interface GatewayResilience {
   subgraphTimeoutMs: number;
