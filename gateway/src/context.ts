@@ -7,4 +7,6 @@ export interface GatewayContext {
   requestId: string;
   /** The client's address (Express `req.ip`): what sign-up and log-in attempts are counted by. */
   clientIp: string;
+  /** Answered with the result of an identical PUBLIC query executed at the same time (nothing to store again). */
+  sharedExecution?: boolean;
 }

@@ -17,6 +17,12 @@ export function createSubgraphFetchMetrics(registry: Registry): SubgraphFetchMet
       labelNames: ['subgraph', 'reason'],
       registers: [registry],
     }),
+    shared: new Counter({
+      name: 'subgraph_fetches_shared_total',
+      help: 'Subgraph fetches answered by an identical fetch already in flight (same subgraph, body and identity) instead of being sent',
+      labelNames: ['subgraph'],
+      registers: [registry],
+    }),
     circuitOpen: new Gauge({
       name: 'subgraph_circuit_open',
       help: '1 while the gateway fails fast for a subgraph (circuit breaker open)',

@@ -63,7 +63,8 @@ export function responseCachePlugin(redis: GatewayRedis, prefix: string, registr
             context.response.http.headers.set('age', String(servedAge));
             return;
           }
-          if (!hash || context.response.body.kind !== 'single') return;
+          // A coalesced answer is the result its leader stores already.
+          if (!hash || context.response.body.kind !== 'single' || context.contextValue.sharedExecution) return;
           const result = context.response.body.singleResult;
           if (result.errors?.length || !result.data) return;
           const policy = context.overallCachePolicy.policyIfCacheable();

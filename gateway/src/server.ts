@@ -35,6 +35,7 @@ import { createSubscriptionGateway, type SubscriptionSettings } from './subscrip
 import { createSubgraphFetcher, type SubgraphFetcherOptions } from './subgraph-fetcher.ts';
 import { createSubgraphFetchMetrics, supergraphVersionMetric } from './gateway-metrics.ts';
 import { overloadRefusalPlugin } from './overload-refusal.ts';
+import { publicQueryCoalescingPlugin } from './public-query-coalescing.ts';
 
 export interface GatewayOptions {
   /** The supergraph to serve; with a registry, only until the registry answers. */
@@ -102,6 +103,7 @@ export interface Gateway {
 export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const metrics = createServiceMetrics('gateway');
   const resilience = { ...DEFAULT_RESILIENCE, ...options.resilience };
+  const sharing: RequestSharing = { subgraphFetches: true, publicQueries: true, ...options.sharing };
   const fetchMetrics = createSubgraphFetchMetrics(metrics.registry);
   const fileLists = options.trustedDocuments?.lists ?? new Map<string, ReadonlyMap<string, string>>();
   const envPartnerKeys = partnerKeyDigests(options.trustedDocuments?.partnerKeys ?? new Map());
@@ -134,6 +136,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
           breaker: resilience.breaker,
           metrics: fetchMetrics,
           log: options.log,
+          shareInFlight: sharing.subgraphFetches,
         }),
       });
       dataSources.set(name, dataSource);
@@ -198,6 +201,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       ...httpCachePolicyPlugins<GatewayContext>(),
       overloadRefusalPlugin<GatewayContext>(), // a subgraph's overload refusal and nothing else: 503 + Retry-After (ADR 0012)
       ...(redis && options.responseCache !== false ? [responseCachePlugin(redis, keyPrefix, metrics.registry)] : []),
+      // After the response cache: a hit never waits; a miss joins an identical query in flight.
+      ...(sharing.publicQueries ? [publicQueryCoalescingPlugin(metrics.registry, resilience.subgraphTimeoutMs)] : []),
       ...(protection.plugins as ApolloServerPlugin<GatewayContext>[]), ...(options.development ? [] : [ApolloServerPluginLandingPageDisabled()])],
   });
   // Plan every listed operation whenever a supergraph is loaded (the store is cleared on each load).

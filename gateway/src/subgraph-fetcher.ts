@@ -1,9 +1,10 @@
 import CircuitBreaker from 'opossum';
 import { GraphQLError } from 'graphql';
 import { Agent, request } from 'undici';
-import type { Fetcher, FetcherResponse } from '@apollo/utils.fetcher';
+import type { Fetcher } from '@apollo/utils.fetcher';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import { DEADLINE_HEADER, type Logger } from '@supergraph/service-kit';
+import { subgraphResponse, type SubgraphAnswer } from './subgraph-response.ts';
 
 /**
  * How the gateway reaches one subgraph: undici's `request()` over one keep-alive pool (about twice
@@ -25,12 +26,16 @@ export interface SubgraphFetcherOptions {
   breaker: { errorThresholdPercentage: number; volumeThreshold: number; resetTimeoutMs: number; rollingCountMs: number };
   metrics: SubgraphFetchMetrics;
   log: Logger;
+  /** Share identical in-flight fetches of the same scope (see SHARING_SCOPE_HEADER). */
+  shareInFlight: boolean;
 }
 
 export interface SubgraphFetchMetrics {
   duration: Histogram<'subgraph' | 'outcome'>;
   errors: Counter<'subgraph' | 'reason'>;
   circuitOpen: Gauge<'subgraph'>;
+  /** Fetches answered by an identical one already in flight instead of being sent. */
+  shared: Counter<'subgraph'>;
 }
 
 export class SubgraphServerError extends Error {
@@ -66,9 +71,18 @@ const DEFAULT_RETRY_AFTER_SECONDS = 1;
 // (ADR 0012); the subgraph bounds its own work and refuses what it cannot do in time.
 const agent = new Agent({ keepAliveTimeout: 30_000, connections: 1_024, pipelining: 1 });
 
+/**
+ * Set by the data source on a query's fetch: whose answer it is (the viewer, or anonymous). Fetches
+ * with the same scope, subgraph and body share one request while it is in flight (ADR 0019);
+ * without it (mutations) a fetch is never shared. Internal: removed before the request leaves.
+ */
+export const SHARING_SCOPE_HEADER = 'x-gateway-sharing-scope';
+
 export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher {
   const { subgraph, metrics } = options;
-  const send = async (url: string, method: string, headers: Record<string, string>, body: string | Buffer | undefined): Promise<FetcherResponse> => {
+  const send = async (url: string, method: string, headers: Record<string, string>, body: string | Buffer | undefined): Promise<SubgraphAnswer> => {
+    // undici's own timeouts bound the request; an AbortSignal.timeout() per fetch cost a timer and
+    // an AbortController each (ADR 0019).
     const response = await request(url, {
       method: method as 'POST',
       headers,
@@ -76,15 +90,10 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
       dispatcher: agent,
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
-      signal: AbortSignal.timeout(options.timeoutMs),
     });
     const text = await response.body.text();
     if (response.statusCode >= 400) throw refusalOrFailure(subgraph, response.statusCode, text, response.headers['retry-after']);
-    const responseHeaders = new Headers();
-    for (const [name, value] of Object.entries(response.headers)) {
-      if (value !== undefined) responseHeaders.set(name, Array.isArray(value) ? value.join(', ') : value);
-    }
-    return new Response(text, { status: response.statusCode, headers: responseHeaders }) as unknown as FetcherResponse;
+    return { status: response.statusCode, headers: response.headers, text };
   };
 
   const breaker = new CircuitBreaker(send, {
@@ -106,43 +115,70 @@ export function createSubgraphFetcher(options: SubgraphFetcherOptions): Fetcher 
   });
   metrics.circuitOpen.set({ subgraph }, 0);
 
-  return async (url, init = {}) => {
-    const end = metrics.duration.startTimer({ subgraph });
-    const headers: Record<string, string> = init.headers ? Object.fromEntries(Object.entries(init.headers)) : {};
+  const inFlight = new Map<string, Promise<SubgraphAnswer>>();
+  const fire = (url: string, method: string, headers: Record<string, string>, body: string | Buffer | undefined): Promise<SubgraphAnswer> => {
     // When the gateway gives up: the subgraph refuses what it could not answer by then (ADR 0012).
     headers[DEADLINE_HEADER] = String(Date.now() + options.timeoutMs);
+    return breaker.fire(url, method, headers, body) as Promise<SubgraphAnswer>;
+  };
+
+  return async (url, init = {}) => {
+    const headers: Record<string, string> = init.headers ? { ...init.headers } : {};
+    const scope = headers[SHARING_SCOPE_HEADER];
+    delete headers[SHARING_SCOPE_HEADER];
+    const key = options.shareInFlight && scope !== undefined && typeof init.body === 'string' ? `${url}\n${scope}\n${init.body}` : null;
+    const shared = key === null ? undefined : inFlight.get(key);
+    if (shared) {
+      metrics.shared.inc({ subgraph });
+      try {
+        return subgraphResponse(url, await shared);
+      } catch (error) {
+        throw clientError(error, false);
+      }
+    }
+    const end = metrics.duration.startTimer({ subgraph });
+    const answer = fire(url, init.method ?? 'POST', headers, init.body);
+    if (key !== null) {
+      inFlight.set(key, answer);
+      const forget = () => inFlight.delete(key);
+      answer.then(forget, forget);
+    }
     try {
-      const response = await breaker.fire(url, init.method ?? 'POST', headers, init.body);
+      const response = subgraphResponse(url, await answer);
       end({ outcome: 'ok' });
       return response;
     } catch (error) {
-      if (error instanceof SubgraphOverloadedError) {
-        end({ outcome: 'refused' });
-        metrics.errors.inc({ subgraph, reason: 'overloaded' });
-        throw new GraphQLError(`The ${subgraph} service is busy; retry in ${error.retryAfterSeconds} s`, {
-          extensions: { code: SERVICE_OVERLOADED, subgraph, retryable: true, retryAfterSeconds: error.retryAfterSeconds },
-        });
-      }
-      if (error instanceof SubgraphRefusedRequestError) {
-        end({ outcome: 'refused' });
-        metrics.errors.inc({ subgraph, reason: 'refused_4xx' });
-        options.log.warn({ subgraph, status: error.status, subgraphCode: error.subgraphCode }, 'subgraph refused the request the gateway sent it');
-        throw new GraphQLError(
-          `The ${subgraph} service refused this request (HTTP ${error.status}${error.subgraphCode ? `, ${error.subgraphCode}` : ''}); fields it provides are null. ` +
-            'It may not serve part of the supergraph yet (a schema published before its deploy).',
-          { extensions: { code: SUBGRAPH_REQUEST_REFUSED, subgraph, status: error.status, ...(error.subgraphCode ? { subgraphCode: error.subgraphCode } : {}) } },
-        );
-      }
-      const reason = (error as { code?: string }).code === 'EOPENBREAKER' ? 'circuit_open' : errorReason(error);
-      end({ outcome: 'error' });
-      metrics.errors.inc({ subgraph, reason });
-      // A GraphQLError with a stable code reaches the client as is: it names the part of the
-      // graph that is missing, not the address or the cause inside our network.
-      throw new GraphQLError(`The ${subgraph} service is unavailable; fields it provides are null`, {
-        extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph },
-      });
+      end({ outcome: error instanceof SubgraphOverloadedError || error instanceof SubgraphRefusedRequestError ? 'refused' : 'error' });
+      throw clientError(error, true);
     }
   };
+
+  /** What the client sees of a failed fetch; counted and logged once, by the fetch that was sent. */
+  function clientError(error: unknown, sent: boolean): GraphQLError {
+    if (error instanceof SubgraphOverloadedError) {
+      if (sent) metrics.errors.inc({ subgraph, reason: 'overloaded' });
+      return new GraphQLError(`The ${subgraph} service is busy; retry in ${error.retryAfterSeconds} s`, {
+        extensions: { code: SERVICE_OVERLOADED, subgraph, retryable: true, retryAfterSeconds: error.retryAfterSeconds },
+      });
+    }
+    if (error instanceof SubgraphRefusedRequestError) {
+      if (sent) {
+        metrics.errors.inc({ subgraph, reason: 'refused_4xx' });
+        options.log.warn({ subgraph, status: error.status, subgraphCode: error.subgraphCode }, 'subgraph refused the request the gateway sent it');
+      }
+      return new GraphQLError(
+        `The ${subgraph} service refused this request (HTTP ${error.status}${error.subgraphCode ? `, ${error.subgraphCode}` : ''}); fields it provides are null. ` +
+          'It may not serve part of the supergraph yet (a schema published before its deploy).',
+        { extensions: { code: SUBGRAPH_REQUEST_REFUSED, subgraph, status: error.status, ...(error.subgraphCode ? { subgraphCode: error.subgraphCode } : {}) } },
+      );
+    }
+    if (sent) metrics.errors.inc({ subgraph, reason: (error as { code?: string }).code === 'EOPENBREAKER' ? 'circuit_open' : errorReason(error) });
+    // A GraphQLError with a stable code reaches the client as is: it names the part of the
+    // graph that is missing, not the address or the cause inside our network.
+    return new GraphQLError(`The ${subgraph} service is unavailable; fields it provides are null`, {
+      extensions: { code: 'SUBGRAPH_UNAVAILABLE', subgraph },
+    });
+  }
 }
 
 function errorReason(error: unknown): string {
