@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { demoIds } from '@supergraph/service-kit';
+import { graphql } from '../support/graphql.ts';
+import { startGatewayReplica } from '../support/gateways.ts';
+import { operation } from '../support/operations.ts';
+import { newUser } from '../support/users.ts';
+
+// Work shared between concurrent client requests (ADR 0019), on a replica of this file's own so
+// its counters start at zero. Reads only: no product is changed.
+const counter = (metrics: string, name: string) =>
+  metrics
+    .split('\n')
+    .filter((line) => line.startsWith(name))
+    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+
+describe('identical concurrent requests', () => {
+  it('PUBLIC queries in flight together execute once and every client gets the whole answer', async () => {
+    const gateway = await startGatewayReplica();
+    const catalog = operation('Catalog');
+    const variables = { first: 20 };
+    const alone = await graphql(gateway.url, catalog, variables);
+    expect(alone.errors).toBeUndefined();
+    const before = counter(await gateway.metrics(), 'graphql_requests_coalesced_total');
+    const answers = await Promise.all(Array.from({ length: 20 }, () => graphql(gateway.url, catalog, variables)));
+    for (const answer of answers) expect(answer).toEqual(alone);
+    expect(counter(await gateway.metrics(), 'graphql_requests_coalesced_total') - before).toBeGreaterThan(0);
+  });
+
+  it("PRIVATE queries are never shared: each shopper gets their own `me`", async () => {
+    const gateway = await startGatewayReplica();
+    const shoppers = await Promise.all([newUser('sharing-a'), newUser('sharing-b')]);
+    const me = operation('Me');
+    const before = await gateway.metrics();
+    const answers = await Promise.all(
+      Array.from({ length: 16 }, (_, n) => graphql(gateway.url, me, {}, { authorization: `Bearer ${shoppers[n % 2]!.token}` })),
+    );
+    answers.forEach((answer, n) => expect(answer.data?.me?.id).toBe(shoppers[n % 2]!.id));
+    const after = await gateway.metrics();
+    expect(counter(after, 'graphql_requests_coalesced_total')).toBe(counter(before, 'graphql_requests_coalesced_total'));
+  });
+
+  it('subgraph fetches are shared only when sharing is on, and answers are the same either way', async () => {
+    const on = await startGatewayReplica();
+    const off = await startGatewayReplica({ sharing: { subgraphFetches: false, publicQueries: false } });
+    const page = operation('ProductPage');
+    const run = (url: string) => Promise.all(Array.from({ length: 12 }, (_, n) => graphql(url, page, { id: demoIds.product(n % 2) })));
+    const [withSharing, without] = [await run(on.url), await run(off.url)];
+    expect(withSharing).toEqual(without);
+    expect(counter(await off.metrics(), 'subgraph_fetches_shared_total')).toBe(0);
+    expect(counter(await off.metrics(), 'graphql_requests_coalesced_total')).toBe(0);
+    expect(counter(await on.metrics(), 'subgraph_fetches_shared_total') + counter(await on.metrics(), 'graphql_requests_coalesced_total')).toBeGreaterThan(0);
+  });
+});
