@@ -1,4 +1,4 @@
-import type { GraphQLSchema } from 'graphql';
+import { buildASTSchema, type GraphQLSchema } from 'graphql';
 import { Supergraph } from '@apollo/federation-internals';
 import { entityKeysFromSupergraph, RecordedGraph, type SubgraphRequest } from './recorded-graph.ts';
 
@@ -24,7 +24,9 @@ export interface Recording {
 export function subgraphSchemas(supergraphSdl: string): Map<string, GraphQLSchema> {
   const schemas = new Map<string, GraphQLSchema>();
   for (const subgraph of Supergraph.build(supergraphSdl).subgraphs().values()) {
-    schemas.set(subgraph.name, subgraph.schema.toGraphQLJSSchema());
+    // Rebuilt from the AST with this module's graphql: federation-internals may load the other
+    // (CommonJS) copy of graphql, whose types fail graphql-js's instanceof checks here.
+    schemas.set(subgraph.name, buildASTSchema(subgraph.schema.toAST(), { assumeValidSDL: true }));
   }
   return schemas;
 }
