@@ -9,4 +9,6 @@ export interface GatewayContext {
   clientIp: string;
   /** Answered with the result of an identical PUBLIC query executed at the same time (nothing to store again). */
   sharedExecution?: boolean;
+  /** The response cache hash the edge already looked up and missed (the plugin does not look again). */
+  responseCacheChecked?: string;
 }

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
-import type { Request, RequestHandler, Response } from 'express';
+import type { RequestHandler, Response } from 'express';
 import type { ApolloServerPlugin, GraphQLRequestContext } from '@apollo/server';
 import { GraphQLError, Lexer, Source, TokenKind, type DocumentNode, type ValidationContext } from 'graphql';
 import { estimateCost, NO_COST_DIRECTIVES, type CostDirectives } from './query-cost.ts';
+import { parseJson, requestParams } from './request-params.ts';
 
 export { estimateCost } from './query-cost.ts';
 
@@ -134,7 +135,6 @@ export function requestLimitProtection(limits: RequestLimits = REQUEST_LIMITS, c
   return { plugins: [...protection.plugins, plugin], validationRules: protection.validationRules };
 }
 
-type Params = Record<string, unknown>;
 
 /**
  * Checks, before Apollo reads the request, what Apollo would otherwise answer with a misleading
@@ -168,22 +168,6 @@ export function documentLimitGuard(limits: RequestLimits): RequestHandler {
     }
     next();
   };
-}
-
-function requestParams(req: Request): Params {
-  if (req.method === 'GET') return req.query as Params;
-  const body: unknown = req.body;
-  return body && typeof body === 'object' && !Array.isArray(body) ? (body as Params) : {};
-}
-
-/** GET parameters arrive as JSON text; a value that is not JSON is Apollo's to refuse. */
-function parseJson(value: unknown): unknown {
-  if (typeof value !== 'string') return value;
-  try {
-    return JSON.parse(value);
-  } catch {
-    return undefined;
-  }
 }
 
 function refuse(res: Response, code: string, message: string, limit?: LimitName) {

@@ -45,11 +45,14 @@ export function operationLabel(name: string | null | undefined, lists: Operation
   return UNREGISTERED_OPERATION;
 }
 
+export type RequestOutcome = 'ok' | 'partial' | 'error';
+
 /**
  * Requests by operation and outcome (ok, partial: data with errors, error: no data), with
- * latency, labelled by registered operation name only (operationLabel).
+ * latency, labelled by registered operation name only (operationLabel). `plugin` records what
+ * Apollo executes; `record` what is answered before it (a response cache hit at the edge).
  */
-export function requestMetricsPlugin(registry: Registry, lists: OperationLists): ApolloServerPlugin<any> {
+export function createRequestMetrics(registry: Registry, lists: OperationLists) {
   const requests = new Counter({
     name: 'graphql_requests_total',
     help: `GraphQL requests by operation (registered operations by name, others "${UNREGISTERED_OPERATION}", unnamed "${ANONYMOUS_OPERATION}") and outcome`,
@@ -63,19 +66,23 @@ export function requestMetricsPlugin(registry: Registry, lists: OperationLists):
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  return {
+  const record = (operationName: string | null | undefined, outcome: RequestOutcome, startedAt: number) => {
+    const operation = operationLabel(operationName, lists);
+    requests.inc({ operation, outcome });
+    duration.observe({ operation }, (performance.now() - startedAt) / 1000);
+  };
+  const plugin: ApolloServerPlugin<any> = {
     async requestDidStart() {
       const started = performance.now();
       return {
         async willSendResponse(context) {
-          const operation = operationLabel(context.operationName, lists);
           const body = context.response.body;
           const result = body.kind === 'single' ? body.singleResult : null;
-          const outcome = !result?.errors?.length ? 'ok' : result.data ? 'partial' : 'error';
-          requests.inc({ operation, outcome });
-          duration.observe({ operation }, (performance.now() - started) / 1000);
+          record(context.operationName, !result?.errors?.length ? 'ok' : result.data ? 'partial' : 'error', started);
         },
       };
     },
   };
+  return { plugin, record };
 }
+export type RecordRequest = ReturnType<typeof createRequestMetrics>['record'];

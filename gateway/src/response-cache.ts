@@ -6,27 +6,115 @@ import { Counter, type Registry } from 'prom-client';
 import { responseCacheKeys, type Viewer } from '@supergraph/service-kit';
 import type { GatewayContext } from './context.ts';
 import type { GatewayRedis } from './redis.ts';
+import type { RequestHandler } from 'express';
+import { parseJson, requestParams } from './request-params.ts';
+import type { RecordRequest } from './request-metrics.ts';
+
+interface CachedMeta {
+  storedAt: number;
+  maxAge: number;
+  scope: 'PUBLIC' | 'PRIVATE';
+  /** The operation's name as Apollo resolved it, for the request metrics of an edge hit. */
+  operationName: string | null;
+}
+
+/**
+ * An entry is its metadata as one JSON line, then the response body exactly as it is sent: a hit
+ * at the edge writes the stored text without parsing or serialising an 87 KB answer again.
+ */
+const encodeEntry = (meta: CachedMeta, data: Record<string, unknown>) => `${JSON.stringify(meta)}\n${JSON.stringify({ data })}`;
+
+function decodeEntry(value: string): { meta: CachedMeta; body: string; age: number } | null {
+  const newline = value.indexOf('\n');
+  if (newline < 0) return null; // an entry of an older format: a miss, replaced by the next store
+  const meta = JSON.parse(value.slice(0, newline)) as CachedMeta;
+  const age = Math.floor((Date.now() - meta.storedAt) / 1000);
+  return age < meta.maxAge ? { meta, body: value.slice(newline + 1), age } : null;
+}
+
+/** What identifies a cached response: the document, the operation chosen and the variables. */
+export const responseCacheHash = (source: string, operationName: string | null | undefined, variables: unknown) =>
+  createHash('sha256')
+    .update(JSON.stringify([source, operationName ?? null, variables ?? {}]))
+    .digest('hex');
+
+export interface ResponseCacheMetrics {
+  hits: Counter;
+  misses: Counter;
+  stores: Counter;
+}
+
+export function responseCacheMetrics(registry: Registry): ResponseCacheMetrics {
+  const counter = (name: string, help: string) => new Counter({ name, help, registers: [registry] });
+  return {
+    hits: counter('response_cache_hits_total', 'Responses served from the response cache'),
+    misses: counter('response_cache_misses_total', 'Cacheable queries not found in the response cache'),
+    stores: counter('response_cache_stores_total', 'Responses written to the response cache'),
+  };
+}
+
+const candidateKeys = (keys: ReturnType<typeof responseCacheKeys>, hash: string, viewer: Viewer | null) => [
+  keys.entry('pub', hash),
+  ...(viewer ? [keys.entry(`priv:${viewer.id}`, hash)] : []),
+];
+
+/**
+ * A hit answered before Apollo runs (ADR 0019): after authentication, rate limits, the persisted
+ * operation rules and the document limits, a request whose document, operation name and variables
+ * have a live entry (the public one, or the caller's own private one) gets the stored body as it
+ * is. An entry exists only for a query that passed validation and executed without errors, so
+ * skipping Apollo skips nothing that could refuse it. Anything else (an APQ hash without its
+ * document, no entry, Redis unavailable) goes on to Apollo, which does not look again.
+ */
+export function edgeResponseCache(redis: GatewayRedis, prefix: string, metrics: ResponseCacheMetrics, recordRequest: RecordRequest): RequestHandler {
+  const keys = responseCacheKeys(prefix);
+  return async (req, res, next) => {
+    const startedAt = performance.now();
+    // POST only: a GET must pass Apollo's CSRF prevention first, which the edge does not repeat.
+    if (req.method !== 'POST') return next();
+    const params = requestParams(req);
+    if (typeof params.query !== 'string' || typeof params.operationName === 'object' && params.operationName !== null) return next();
+    const accepted = req.accepts(['application/json', 'application/graphql-response+json']);
+    if (!accepted) return next(); // Apollo answers what it cannot negotiate
+    const operationName = typeof params.operationName === 'string' ? params.operationName : null;
+    const hash = responseCacheHash(params.query, operationName, parseJson(params.variables));
+    const viewer = (res.locals.viewer as Viewer | null | undefined) ?? null;
+    let values: Array<string | null>;
+    try {
+      values = await redis.client.mget(...candidateKeys(keys, hash, viewer));
+    } catch (error) {
+      redis.failed('response_cache_get', error);
+      return next();
+    }
+    res.locals.responseCacheChecked = hash;
+    for (const value of values) {
+      const entry = value ? decodeEntry(value) : null;
+      if (!entry) continue;
+      metrics.hits.inc();
+      res.status(200);
+      res.setHeader('content-type', `${accepted}; charset=utf-8`);
+      res.setHeader('cache-control', `${entry.meta.scope === 'PRIVATE' ? 'private' : 'public'}, max-age=${entry.meta.maxAge - entry.age}`);
+      res.setHeader('age', String(entry.age));
+      res.end(`${entry.body}\n`);
+      recordRequest(entry.meta.operationName, 'ok', startedAt);
+      return;
+    }
+    next();
+  };
+}
 
 /**
  * Whole-response cache in Redis, shared by every replica (ADR 0008). The policy is what the
  * subgraphs' @cacheControl hints make of the response: PUBLIC responses are shared, PRIVATE ones
  * kept per user, anything with max-age 0 (the default for fields without hints), errors, and
  * mutations are never cached. Each entry is indexed under the entities it contains, so the
- * subgraph that changes an entity can purge it (service-kit's response-cache purger).
+ * subgraph that changes an entity can purge it (service-kit's response-cache purger). Hits are
+ * answered at the edge (edgeResponseCache); this plugin looks up only what the edge could not
+ * (an APQ hash sent without its document), and stores.
  */
-interface CachedResponse {
-  data: Record<string, unknown>;
-  storedAt: number;
-  maxAge: number;
-  scope: 'PUBLIC' | 'PRIVATE';
-}
-
-export function responseCachePlugin(redis: GatewayRedis, prefix: string, registry: Registry): ApolloServerPlugin<GatewayContext> {
+export function responseCachePlugin(redis: GatewayRedis, prefix: string, metrics: ResponseCacheMetrics): ApolloServerPlugin<GatewayContext> {
   const keys = responseCacheKeys(prefix);
-  const counter = (name: string, help: string) => new Counter({ name, help, registers: [registry] });
-  const hits = counter('response_cache_hits_total', 'Responses served from the response cache');
-  const misses = counter('response_cache_misses_total', 'Cacheable queries not found in the response cache');
-  const stores = counter('response_cache_stores_total', 'Responses written to the response cache');
+  const { hits, misses, stores } = metrics;
 
   return {
     async requestDidStart() {
@@ -35,21 +123,20 @@ export function responseCachePlugin(redis: GatewayRedis, prefix: string, registr
       return {
         async responseForOperation(context) {
           if (context.operation?.operation !== 'query') return null;
-          hash = createHash('sha256')
-            .update(JSON.stringify([context.source, context.request.operationName ?? null, context.request.variables ?? {}]))
-            .digest('hex');
-          const viewer = context.contextValue.viewer;
-          const candidates = [keys.entry('pub', hash), ...(viewer ? [keys.entry(`priv:${viewer.id}`, hash)] : [])];
+          hash = responseCacheHash(context.source, context.request.operationName, context.request.variables);
+          if (context.contextValue.responseCacheChecked === hash) {
+            misses.inc();
+            return null;
+          }
           try {
-            for (const value of await redis.client.mget(...candidates)) {
-              if (!value) continue;
-              const cached = JSON.parse(value) as CachedResponse;
-              const age = Math.floor((Date.now() - cached.storedAt) / 1000);
-              if (age >= cached.maxAge) continue;
+            for (const value of await redis.client.mget(...candidateKeys(keys, hash, context.contextValue.viewer))) {
+              const entry = value ? decodeEntry(value) : null;
+              if (!entry) continue;
               hits.inc();
-              servedAge = age;
-              context.overallCachePolicy.replace({ maxAge: cached.maxAge - age, scope: cached.scope });
-              return { http: { status: 200, headers: new HeaderMap() }, body: { kind: 'single', singleResult: { data: cached.data } } };
+              servedAge = entry.age;
+              context.overallCachePolicy.replace({ maxAge: entry.meta.maxAge - entry.age, scope: entry.meta.scope });
+              const { data } = JSON.parse(entry.body) as { data: Record<string, unknown> };
+              return { http: { status: 200, headers: new HeaderMap() }, body: { kind: 'single', singleResult: { data } } };
             }
           } catch (error) {
             redis.failed('response_cache_get', error);
@@ -73,9 +160,9 @@ export function responseCachePlugin(redis: GatewayRedis, prefix: string, registr
           const viewer: Viewer | null = context.contextValue.viewer;
           if (scope === 'PRIVATE' && !viewer) return;
           const key = keys.entry(scope === 'PRIVATE' ? `priv:${viewer!.id}` : 'pub', hash);
-          const entry: CachedResponse = { data: result.data, storedAt: Date.now(), maxAge: policy.maxAge, scope };
+          const entry = encodeEntry({ storedAt: Date.now(), maxAge: policy.maxAge, scope, operationName: context.operationName ?? null }, result.data);
           try {
-            const transaction = redis.client.multi().set(key, JSON.stringify(entry), 'EX', policy.maxAge);
+            const transaction = redis.client.multi().set(key, entry, 'EX', policy.maxAge);
             for (const tag of entityTags(context.schema, context.document, context.operation, result.data)) {
               const tagKey = keys.tag(tag);
               transaction.sadd(tagKey, key).expire(tagKey, policy.maxAge, 'NX').expire(tagKey, policy.maxAge, 'GT');

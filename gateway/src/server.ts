@@ -21,9 +21,9 @@ import { RedisApqCache } from './apq-cache.ts';
 import { rateLimitMiddleware, type RateLimitConfig } from './rate-limit.ts';
 import { createGatewayRedis } from './redis.ts';
 import { RegistrySource } from './registry-source.ts';
-import { requestMetricsPlugin } from './request-metrics.ts';
+import { createRequestMetrics } from './request-metrics.ts';
 import { credentialAttemptsPlugin, DEFAULT_CREDENTIAL_ATTEMPT_LIMITS, type CredentialAttemptLimits } from './credential-attempts.ts';
-import { responseCachePlugin } from './response-cache.ts';
+import { edgeResponseCache, responseCacheMetrics, responseCachePlugin } from './response-cache.ts';
 import { queryPlanMetrics, warmQueryPlans } from './plan-warmup.ts';
 import { identifyPartner, partnerKeyDigests, trustedDocumentsMiddleware, type TrustedDocumentsConfig } from './persisted-operations/trusted-documents.ts';
 import type { GatewayContext } from './context.ts';
@@ -177,6 +177,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     settings: options.subscriptions,
   });
   const apqTtlSeconds = options.apqTtlSeconds ?? 86_400;
+  const requestMetrics = createRequestMetrics(metrics.registry, operationLists);
+  const cacheMetrics = redis && options.responseCache !== false ? responseCacheMetrics(metrics.registry) : null;
   const apollo = new ApolloServer<GatewayContext>({
     gateway,
     validationRules: protection.validationRules,
@@ -196,11 +198,11 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     plugins: [
       // NUL in any input is refused here already, before the plan runs (the subgraphs refuse it too).
       refuseNulBytesPlugin<GatewayContext>(),
-      requestMetricsPlugin(metrics.registry, operationLists),
+      requestMetrics.plugin,
       credentialAttemptsPlugin(options.credentialAttempts ?? DEFAULT_CREDENTIAL_ATTEMPT_LIMITS, redis, keyPrefix),
       ...httpCachePolicyPlugins<GatewayContext>(),
       overloadRefusalPlugin<GatewayContext>(), // a subgraph's overload refusal and nothing else: 503 + Retry-After (ADR 0012)
-      ...(redis && options.responseCache !== false ? [responseCachePlugin(redis, keyPrefix, metrics.registry)] : []),
+      ...(cacheMetrics ? [responseCachePlugin(redis!, keyPrefix, cacheMetrics)] : []),
       // After the response cache: a hit never waits; a miss joins an identical query in flight.
       ...(sharing.publicQueries ? [publicQueryCoalescingPlugin(metrics.registry, resilience.subgraphTimeoutMs)] : []),
       ...(protection.plugins as ApolloServerPlugin<GatewayContext>[]), ...(options.development ? [] : [ApolloServerPluginLandingPageDisabled()])],
@@ -237,6 +239,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       refuseFailedAuthentication, // after the rate limit: a bad token is charged to its IP
       trustedDocumentsMiddleware({ lists: operationLists, publicList: options.trustedDocuments?.publicList, persistedOnly: options.trustedDocuments?.persistedOnly }),
       documentLimitGuard(limits),
+      ...(cacheMetrics ? [edgeResponseCache(redis!, keyPrefix, cacheMetrics, requestMetrics.record)] : []),
       expressMiddleware(apollo, {
         context: async ({ req, res }) => {
           const viewer = (res.locals.viewer as Viewer | null | undefined) ?? null;
@@ -245,6 +248,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
             identityToken: identityTokenMinter(viewer, options.internalTokenSecret, identityTtl),
             requestId: res.locals.requestId as string,
             clientIp: req.ip ?? 'unknown',
+            responseCacheChecked: res.locals.responseCacheChecked as string | undefined,
           };
         },
       }),
