@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { REQUEST_LIMITS, requestLimits, type RequestLimits } from './limits.ts';
@@ -12,6 +13,11 @@ export const gatewayEnvSchema = z.object({
   NODE_ENV: nodeEnvSchema,
   HOST: z.string().default('127.0.0.1'),
   PORT: portSchema(4000),
+  /**
+   * Worker processes on PORT (node:cluster, ADR 0020); 1: one process, no cluster. Unset: one per
+   * core with REDIS_URL, else 1 (without Redis, APQ, rate limits and sign-in budgets are per process).
+   */
+  GATEWAY_WORKERS: z.coerce.number().int().min(1).max(256).optional(),
   SUPERGRAPH_FILE: z.string().default(fileURLToPath(new URL('../../supergraph.graphql', import.meta.url))),
   JWT_SECRET: userTokenSecretSchema(),
   INTERNAL_TOKEN_SECRET: internalTokenSecretSchema(),
@@ -63,6 +69,14 @@ export const gatewayEnvSchema = z.object({
   REVIEWS_SUBGRAPH_URL: z.string().url().optional(),
 });
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
+
+/**
+ * How many worker processes serve: GATEWAY_WORKERS, else every core when the state replicas share
+ * lives in Redis, else one (each worker would keep its own APQ store, rate limits and failed
+ * sign-in budgets: N workers would let a client through N times as often).
+ */
+export const gatewayWorkers = (env: Pick<GatewayEnv, 'GATEWAY_WORKERS' | 'REDIS_URL'>, cores = availableParallelism()): number =>
+  env.GATEWAY_WORKERS ?? (env.REDIS_URL ? cores : 1);
 
 /** Persisted-operations-only (a safelist): on in production unless PERSISTED_OPERATIONS_ONLY says otherwise. */
 export const persistedOnlyFromEnv = (env: Pick<GatewayEnv, 'NODE_ENV' | 'PERSISTED_OPERATIONS_ONLY'>): boolean =>

@@ -1,17 +1,26 @@
 import { readFile } from 'node:fs/promises';
 import { assertNoDevSecretsInProduction, parseEnv, runService } from '@supergraph/service-kit';
-import { gatewayEnvSchema, persistedOnlyFromEnv, requestLimitsFromEnv, subgraphUrlOverrides, subscriptionSettingsFromEnv } from './config.ts';
+import { gatewayEnvSchema, gatewayWorkers, persistedOnlyFromEnv, requestLimitsFromEnv, subgraphUrlOverrides, subscriptionSettingsFromEnv } from './config.ts';
 import { createGateway } from './server.ts';
 import { persistedLists } from '@supergraph/sdk/persisted-lists';
 import { parsePartnerKeys } from './persisted-operations/trusted-documents.ts';
+import { startRegistryMirror } from './workers/registry-mirror.ts';
 
-await runService('gateway', async (log) => {
+/** The settings, refused at once when production would run on a development secret. */
+function gatewayEnv() {
   const env = parseEnv(gatewayEnvSchema);
   assertNoDevSecretsInProduction(env.NODE_ENV, {
     JWT_SECRET: env.JWT_SECRET,
     INTERNAL_TOKEN_SECRET: env.INTERNAL_TOKEN_SECRET,
     ...(env.REGISTRY_URL ? { REGISTRY_TOKEN: env.REGISTRY_TOKEN } : {}),
   });
+  return env;
+}
+
+// One process, or a primary and GATEWAY_WORKERS workers on one port (ADR 0020): each worker runs
+// this start function; the primary polls the registry once for all of them.
+await runService('gateway', async (log) => {
+  const env = gatewayEnv();
   if (env.REGISTRY_URL && env.PARTNER_API_KEYS) {
     log.warn('PARTNER_API_KEYS serves only until the schema registry answers; from then on partner keys are the registry’s (npm run registry -- partner-key …)');
   }
@@ -42,4 +51,22 @@ await runService('gateway', async (log) => {
   });
   const running = await gateway.listen(env.PORT, env.HOST);
   return { url: `${running.url}/graphql`, close: () => gateway.close(), metrics: gateway.metrics };
-}, { defaultPublicPort: 4000 });
+}, {
+  defaultPublicPort: 4000,
+  cluster: (log) => {
+    const env = gatewayEnv();
+    const workers = gatewayWorkers(env);
+    if (workers > 1 && !env.REDIS_URL) {
+      log.warn({ workers }, 'GATEWAY_WORKERS > 1 without REDIS_URL: each worker keeps its own APQ store, rate limits and sign-in budgets (a client gets up to that many times its limits)');
+    }
+    return {
+      workers,
+      primary: env.REGISTRY_URL
+        ? async ({ log: primaryLog, registry }) => {
+            const mirror = await startRegistryMirror({ url: env.REGISTRY_URL!, token: env.REGISTRY_TOKEN, pollIntervalMs: env.REGISTRY_POLL_INTERVAL_MS, log: primaryLog, registry });
+            return { env: mirror.workerEnv, close: mirror.close };
+          }
+        : undefined,
+    };
+  },
+});

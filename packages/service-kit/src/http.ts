@@ -1,8 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import { z } from 'zod';
 import { parseEnv, portSchema } from './env.ts';
+import { exitWorkerOnStopUntilReady, serveAsWorker, superviseWorkers, workerSlot, type ClusterPlan } from './cluster.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { ServiceMetrics } from './metrics.ts';
 import { requestIdMiddleware } from './request-id.ts';
@@ -58,8 +60,13 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   return app;
 }
 
+/** What a metrics route serves: a service's registry, or the whole cluster's exposition (cluster.ts). */
+interface MetricsSource {
+  registry: { contentType: string; metrics(): Promise<string> };
+}
+
 const metricsHandler =
-  (metrics: ServiceMetrics): RequestHandler =>
+  (metrics: MetricsSource): RequestHandler =>
   async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   };
@@ -68,7 +75,7 @@ const metricsHandler =
  * The internal metrics listener's app: GET /metrics and nothing else. It listens on its own port
  * (METRICS_PORT), which a deployment exposes to its Prometheus only, never to clients.
  */
-export function createMetricsApp(metrics: ServiceMetrics): Express {
+export function createMetricsApp(metrics: MetricsSource): Express {
   const app = express();
   app.disable('x-powered-by');
   app.get('/metrics', metricsHandler(metrics));
@@ -223,16 +230,35 @@ const runServiceEnvSchema = (defaultPort: number) =>
  * settings, builds and listens; its metrics get their own internal listener (METRICS_PORT); then
  * the URLs are logged and signals stop it cleanly (onShutdownSignal: drain, exit 0). A failure to
  * start is logged and exits 1, so a launcher or an orchestrator sees it at once.
+ *
+ * With `cluster` (the gateway, ADR 0020) and more than one worker planned, this process becomes
+ * the primary: it forks the workers (each runs `start` and listens on the same port), serves
+ * every worker's metrics on METRICS_PORT, and owns the signals; a worker drains when the primary
+ * says so. Without it, or with one worker, nothing changes.
  */
 export async function runService(
   name: string,
   start: (log: Logger) => Promise<{ url: string; close(): Promise<void>; metrics: ServiceMetrics }>,
-  options: { defaultPublicPort: number },
+  options: { defaultPublicPort: number; cluster?: (log: Logger) => ClusterPlan },
 ): Promise<void> {
-  const log = createLogger(name);
+  const slot = workerSlot();
+  const log = slot === undefined ? createLogger(name) : createLogger(name).child({ worker: slot });
   try {
     // Parsed here, once, for every service alike: its internal metrics listener, its drain deadline.
     const env = parseEnv(runServiceEnvSchema(defaultMetricsPort(options.defaultPublicPort)));
+    if (slot !== undefined) {
+      const untilReady = exitWorkerOnStopUntilReady();
+      const service = await start(log);
+      untilReady();
+      serveAsWorker(service, log, { timeoutMs: env.SHUTDOWN_TIMEOUT_MS });
+      log.debug({ url: service.url }, 'worker ready');
+      return;
+    }
+    const plan = options.cluster?.(log);
+    if (plan && plan.workers > 1) {
+      await runPrimary(name, plan, log, env);
+      return;
+    }
     const service = await start(log);
     const metrics = await listen(createMetricsApp(service.metrics), env.METRICS_PORT, env.METRICS_HOST ?? env.HOST);
     log.info({ url: service.url, metrics: `${metrics.url}/metrics` }, `${name} ready`);
@@ -248,4 +274,24 @@ export async function runService(
     log.fatal({ err: error }, `${name} failed to start`);
     process.exit(1);
   }
+}
+
+/** The primary of a clustered service: its own work, the workers, one metrics listener, the signals. */
+async function runPrimary(name: string, plan: ClusterPlan, log: Logger, env: z.infer<ReturnType<typeof runServiceEnvSchema>>): Promise<void> {
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: name });
+  collectDefaultMetrics({ register: registry });
+  const own = await plan.primary?.({ log, registry });
+  const workers = await superviseWorkers({ count: plan.workers, env: own?.env ?? {}, log, registry });
+  const metrics = await listen(createMetricsApp({ registry: { contentType: registry.contentType, metrics: workers.collect } }), env.METRICS_PORT, env.METRICS_HOST ?? env.HOST);
+  log.info({ url: workers.url, metrics: `${metrics.url}/metrics`, workers: plan.workers }, `${name} ready`);
+  onShutdownSignal(
+    async () => {
+      await workers.stop();
+      await metrics.close();
+      await own?.close();
+    },
+    log,
+    { timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
+  );
 }

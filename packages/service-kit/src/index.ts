@@ -22,3 +22,4 @@ export * from './nul-bytes.ts';
 export * from './outbox-relay.ts';
 export * from './subscriptions.ts';
 export * from './newest-first-pages.ts';
+export * from './cluster.ts';
