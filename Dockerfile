@@ -38,6 +38,7 @@ COPY --from=build /out/ ./
 WORKDIR /app/${SERVICE}
 USER 1000:1000
 # Exec form: node is PID 1 and receives SIGTERM itself; every service handles it (drain within
-# SHUTDOWN_TIMEOUT_MS, then exit 0: packages/service-kit/src/http.ts onShutdownSignal). No
-# child processes are spawned, so there are no zombies to reap and no init is needed.
+# SHUTDOWN_TIMEOUT_MS, then exit 0: packages/service-kit/src/http.ts onShutdownSignal). The only
+# child processes are a gateway's own workers (GATEWAY_WORKERS > 1, ADR 0020), which node forks,
+# drains and reaps itself; nothing else is spawned, so no init is needed.
 CMD ["node", "--enable-source-maps", "dist/index.js"]
