@@ -9,7 +9,8 @@
 // Settings: BENCH_PRODUCTS (5000) seeded products, BENCH_USERS (100) shoppers signed up,
 // BENCH_MIX (outcome.ts DEFAULT_MIX) weights, BENCH_START_RATE (10)/s, BENCH_RATE_FACTOR (1.5),
 // BENCH_MAX_RATE (400)/s, BENCH_STEP_SECONDS (20), BENCH_WARMUP_SECONDS (10),
-// BENCH_TIMEOUT_MS (10000) per request, BENCH_PORT_OFFSET (21000), LOG_LEVEL (warn) of the services.
+// BENCH_TIMEOUT_MS (10000) per request, BENCH_STATEMENT_SAMPLES (20) requests of each operation for
+// the statements-by-operation table (0: none), BENCH_PORT_OFFSET (21000), LOG_LEVEL (warn) of the services.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,7 +20,7 @@ import { readCounter } from '@supergraph/service-kit/metrics';
 import { prng } from '@supergraph/service-kit/seed-plan';
 import { withDatabase } from '../local-databases.ts';
 import { SUBGRAPH_NAMES } from '../services.ts';
-import { busiest, cpuBetween, sampleCpu, type CpuRow } from './full-stack/cpu.ts';
+import { cpuBetween, sampleCpu, saturationVerdict, type CpuInterval } from './full-stack/cpu.ts';
 import { runOpenLoop, type StepResult } from './full-stack/open-loop.ts';
 import { DEFAULT_MIX, ERROR_RULE, OPERATIONS, type Operation } from './full-stack/outcome.ts';
 import { findProcesses } from './full-stack/proc.ts';
@@ -49,6 +50,7 @@ const env = parseEnv(
     BENCH_STEP_SECONDS: z.coerce.number().positive().default(20),
     BENCH_WARMUP_SECONDS: z.coerce.number().min(0).default(10),
     BENCH_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    BENCH_STATEMENT_SAMPLES: z.coerce.number().int().min(0).default(20),
     BENCH_PORT_OFFSET: z.coerce.number().int().min(1).max(28_000).default(21_000),
     LOG_LEVEL: z.string().default('warn'),
   }),
@@ -86,8 +88,7 @@ interface StepReport {
   pass: boolean;
   reasons: string[];
   p95: number;
-  cpu: CpuRow[];
-  machinePercent: number;
+  cpu: CpuInterval;
   statements: Record<string, number>;
 }
 
@@ -118,12 +119,19 @@ try {
         subgraphMetrics().map(async (s) => [s.name, readCounter(await fetch(s.metricsUrl).then((r) => r.text()), 'db_queries_total')] as const),
       ),
     );
+  // The gateway's response cache, for reading the latencies (a hit costs no subgraph a thing).
+  const gatewayMetricsUrl = stack.services().find((s) => s.name === 'gateway')!.metricsUrl;
+  const cacheCounts = async () => {
+    const text = await fetch(gatewayMetricsUrl).then((r) => r.text(), () => '');
+    return { hits: readCounter(text, 'response_cache_hits_total'), misses: readCounter(text, 'response_cache_misses_total') };
+  };
 
   const random = prng(7);
   const next = (): Operation => pickByWeight(mix, random());
   let requestNumber = 0;
   const step = async (rate: number, seconds: number) => {
     const statementsBefore = await statementCounts();
+    const cacheBefore = await cacheCounts();
     const cpuBefore = await sampleCpu(processes(), prefix);
     let cpuAfter = cpuBefore;
     const result = await runOpenLoop({
@@ -140,7 +148,25 @@ try {
     requestNumber = result.nextRequest;
     const statementsAfter = await statementCounts();
     const statements = Object.fromEntries(Object.entries(statementsAfter).map(([name, count]) => [name, (count - (statementsBefore[name] ?? 0)) / Math.max(1, result.sent)]));
-    return { result, cpu: cpuBetween(cpuBefore, cpuAfter), statements };
+    const cacheAfter = await cacheCounts();
+    const lookups = cacheAfter.hits - cacheBefore.hits + (cacheAfter.misses - cacheBefore.misses);
+    const cacheHitRate = lookups > 0 ? (cacheAfter.hits - cacheBefore.hits) / lookups : Number.NaN;
+    return { result, cpu: cpuBetween(cpuBefore, cpuAfter), statements, cacheHitRate };
+  };
+
+  /** Statements one request of each operation costs each subgraph: `count` requests sent one at a time, cache as the run left it. */
+  const statementsByOperation = async (count: number) => {
+    console.log(`SQL statements per request by operation and subgraph (${count} requests of each, one at a time, response cache as the warm-up left it):`);
+    console.log(`  ${'operation'.padEnd(11)} ${subgraphMetrics().map((s) => s.name.padStart(9)).join(' ')}       all`);
+    for (const operation of OPERATIONS) {
+      if (mix[operation] === 0) continue;
+      const before = await statementCounts();
+      for (let i = 0; i < count; i++) await workload.send(operation, requestNumber++, AbortSignal.timeout(env.BENCH_TIMEOUT_MS));
+      const after = await statementCounts();
+      const per = Object.keys(after).map((name) => (after[name]! - (before[name] ?? 0)) / count);
+      console.log(`  ${operation.padEnd(11)} ${per.map((n) => fixed(n, 2).padStart(9)).join(' ')} ${fixed(per.reduce((a, b) => a + b, 0), 2).padStart(9)}`);
+    }
+    console.log('');
   };
 
   if (env.BENCH_WARMUP_SECONDS > 0) {
@@ -148,11 +174,12 @@ try {
     const errors = warm.result.samples.filter((s) => s.outcome.kind === 'error').length;
     console.log(`warm-up (not counted): ${warm.result.sent} requests at ${rates[0]}/s, p95 ${fixed(percentile(warm.result.samples.map((s) => s.ms), 95))} ms, ${errors} errors\n`);
   }
+  if (env.BENCH_STATEMENT_SAMPLES > 0) await statementsByOperation(env.BENCH_STATEMENT_SAMPLES);
 
   const reports: StepReport[] = [];
   for (const [index, rate] of rates.entries()) {
-    const { result, cpu, statements } = await step(rate, env.BENCH_STEP_SECONDS);
-    const report = printStep(index + 1, result, cpu, statements);
+    const { result, cpu, statements, cacheHitRate } = await step(rate, env.BENCH_STEP_SECONDS);
+    const report = printStep(index + 1, result, cpu, statements, cacheHitRate);
     reports.push(report);
     if (!report.pass) break;
   }
@@ -166,7 +193,7 @@ try {
   console.log(`\ndatabases ${prefix}_* dropped, Redis keys ${prefix}:* removed; ${fixed((Date.now() - began) / 1000)} s in all; load average now ${load()}`);
 }
 
-function printStep(index: number, result: StepResult, cpu: ReturnType<typeof cpuBetween>, statements: Record<string, number>): StepReport {
+function printStep(index: number, result: StepResult, cpu: CpuInterval, statements: Record<string, number>, cacheHitRate: number): StepReport {
   const all = result.samples;
   const latencies = all.map((s) => s.ms);
   const errors = all.filter((s) => s.outcome.kind === 'error');
@@ -191,18 +218,17 @@ function printStep(index: number, result: StepResult, cpu: ReturnType<typeof cpu
     );
   }
   const rows = [...cpu.rows].sort((a, b) => b.percent - a.percent);
-  console.log(`  CPU, % of one core: ${rows.map((r) => `${r.name} ${fixed(r.percent)}`).join(', ')}; machine ${fixed(cpu.machinePercent)} of ${cpu.cores * 100}`);
+  console.log(`  CPU, % of one core: ${rows.map((r) => `${r.name} ${fixed(r.percent)}`).join(', ')}; the stack ${fixed(cpu.stackPercent)}, the machine ${fixed(cpu.machinePercent)} of ${cpu.cores * 100}`);
   const total = Object.values(statements).reduce((a, b) => a + b, 0);
-  console.log(`  SQL statements per request: ${Object.entries(statements).map(([name, n]) => `${name} ${fixed(n, 2)}`).join(', ')}; all ${fixed(total, 2)}\n`);
-  return { rate: result.rate, pass: verdict.pass, reasons: verdict.reasons, p95, cpu: cpu.rows, machinePercent: cpu.machinePercent, statements };
+  console.log(`  SQL statements per request: ${Object.entries(statements).map(([name, n]) => `${name} ${fixed(n, 2)}`).join(', ')}; all ${fixed(total, 2)}`);
+  console.log(`  gateway response cache: ${fixed(cacheHitRate * 100)} % of cacheable lookups hit\n`);
+  return { rate: result.rate, pass: verdict.pass, reasons: verdict.reasons, p95, cpu, statements };
 }
 
 function summarize(reports: StepReport[]): void {
   const best = highestPassingRate(reports);
   const failed = reports.find((r) => !r.pass);
   const deciding = failed ?? reports.at(-1)!;
-  const top = busiest(deciding.cpu);
-  const cores = availableParallelism();
   console.log('summary');
   console.log(
     best === null
@@ -210,12 +236,7 @@ function summarize(reports: StepReport[]): void {
       : `  highest passing rate: ${best}/s (p95 < ${GATE.p95Ms} ms, errors < ${GATE.errorRate * 100} %)` +
           (failed ? `; ${failed.rate}/s failed: ${failed.reasons.join('; ')}` : `; BENCH_MAX_RATE (${env.BENCH_MAX_RATE}/s) reached without failing`),
   );
-  if (top) {
-    console.log(`  saturating first: ${top.name} at ${fixed(top.percent)} % of one core (step at ${deciding.rate}/s)`);
-    if (deciding.machinePercent >= cores * 100 * 0.9) {
-      console.log(`  the machine itself was ${fixed(deciding.machinePercent)} % of ${cores * 100} % busy then (other work on it included): CPU-bound as a whole`);
-    }
-  }
+  console.log(`  saturating first (at ${deciding.rate}/s): ${saturationVerdict(deciding.cpu)}`);
   const at = reports.find((r) => r.rate === best) ?? deciding;
   console.log(`  SQL statements per request by subgraph at ${at.rate}/s: ${Object.entries(at.statements).map(([name, n]) => `${name} ${fixed(n, 2)}`).join(', ')}`);
 }

@@ -1,7 +1,9 @@
 // Samples the CPU time of every process of the stack at the edges of a step (see proc.ts).
 import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
-import { busiest, cpuPercent, findProcesses, groupTicks, processTree, readAllProcStats, readMachineCpu } from './proc.ts';
+import { busiest, cpuPercent, findProcesses, groupTicks, processTree, readAllProcStats, readMachineCpu, saturationVerdict, type CpuInterval, type CpuRow } from './proc.ts';
+
+export type { CpuInterval, CpuRow };
 
 export interface Watched {
   name: string;
@@ -20,12 +22,6 @@ export interface CpuSnapshot {
   benchMicros: number;
 }
 
-export interface CpuRow {
-  name: string;
-  percent: number;
-  /** One process (can saturate one core), as opposed to a group total. */
-  single: boolean;
-}
 
 export const clockTicks = (() => {
   try {
@@ -54,14 +50,17 @@ export async function sampleCpu(watched: readonly Watched[], databasePrefix: str
   return { at: performance.now(), machine: await readMachineCpu(), groups, postgresOurs, postgresAll, benchMicros: usage.user + usage.system };
 }
 
-export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot): { rows: CpuRow[]; machinePercent: number; cores: number } {
+
+export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot): CpuInterval {
   const seconds = (b.at - a.at) / 1000;
   const percent = (ticks: number) => cpuPercent(ticks, seconds, clockTicks);
   const rows: CpuRow[] = [];
+  let stackTicks = 0;
   for (const [name, after] of b.groups) {
     const before = a.groups.get(name);
     if (!before || after.size === 0) continue;
     const used = groupTicks(before, after);
+    stackTicks += used.total;
     if (after.size === 1) rows.push({ name, percent: percent(used.total), single: true });
     else rows.push({ name: `${name} (${after.size} processes)`, percent: percent(used.total), single: false }, { name: `${name} busiest process`, percent: percent(used.max), single: true });
   }
@@ -69,11 +68,12 @@ export function cpuBetween(a: CpuSnapshot, b: CpuSnapshot): { rows: CpuRow[]; ma
   rows.push({ name: `postgres backends (ours, ${b.postgresOurs.size})`, percent: percent(ours.total), single: false });
   rows.push({ name: 'postgres busiest backend', percent: percent(ours.max), single: true });
   rows.push({ name: 'postgres (all processes)', percent: percent(groupTicks(a.postgresAll, b.postgresAll).total), single: false });
-  rows.push({ name: 'bench (load generator)', percent: ((b.benchMicros - a.benchMicros) / 1e6 / seconds) * 100, single: true });
+  const benchPercent = ((b.benchMicros - a.benchMicros) / 1e6 / seconds) * 100;
+  rows.push({ name: 'bench (load generator)', percent: benchPercent, single: true });
   const busy = b.machine.busy - a.machine.busy;
   const total = b.machine.total - a.machine.total;
   const cores = availableParallelism();
-  return { rows, machinePercent: total > 0 ? (busy / total) * cores * 100 : 0, cores };
+  return { rows, machinePercent: total > 0 ? (busy / total) * cores * 100 : 0, stackPercent: percent(stackTicks + ours.total) + benchPercent, cores };
 }
 
-export { busiest };
+export { busiest, saturationVerdict };

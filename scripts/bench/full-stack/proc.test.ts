@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { busiest, cpuPercent, groupTicks, parseMachineCpu, parseProcStat, processTree } from './proc.ts';
+import { busiest, cpuPercent, groupTicks, parseMachineCpu, parseProcStat, processTree, saturationVerdict, type CpuInterval } from './proc.ts';
 
 // Real lines from Linux (fields after stime trimmed where they do not matter).
 const NODE_LINE = '11964 (node) S 11850 11964 11964 0 -1 4194560 38861 0 0 0 1520 311 0 0 20 0 11 0 5032 1214554112 37021 18446744073709551615';
@@ -68,5 +68,24 @@ describe('CPU accounting', () => {
     ];
     expect(busiest(rows)).toEqual({ name: 'users', percent: 97, single: true });
     expect(busiest([])).toBeUndefined();
+  });
+});
+
+describe('what saturated first', () => {
+  const interval = (rows: CpuInterval['rows'], machinePercent: number, stackPercent: number): CpuInterval => ({ rows, machinePercent, stackPercent, cores: 2 });
+
+  it('is the process of the stack nearest a full core when one is near it', () => {
+    const cpu = interval([{ name: 'users', percent: 96, single: true }, { name: 'gateway', percent: 40, single: true }], 150, 150);
+    expect(saturationVerdict(cpu)).toBe('users at 96 % of one core');
+  });
+
+  it('is the machine when every core is busy and no process of ours is near one, saying whose work it mostly was', () => {
+    const cpu = interval([{ name: 'users', percent: 15, single: true }, { name: 'postgres (all processes)', percent: 90, single: false }], 199, 70);
+    expect(saturationVerdict(cpu)).toBe("the machine's CPU: no process of the stack was near a full core (busiest: users at 15 % of one core), but the machine 199 % of 200 % busy, the stack's own share 70 % (mostly other work on this machine)");
+  });
+
+  it('is no CPU at all when neither a process nor the machine is busy', () => {
+    const cpu = interval([{ name: 'orders', percent: 30, single: true }], 80, 75);
+    expect(saturationVerdict(cpu)).toMatch(/^no CPU: busiest orders at 30 % of one core, the machine 80 % of 200 % busy/);
   });
 });

@@ -76,9 +76,41 @@ export function processTree(root: number, all: ReadonlyArray<Pick<ProcStat, 'pid
   return tree;
 }
 
+export interface CpuRow {
+  name: string;
+  percent: number;
+  /** One process (can saturate one core), as opposed to a group total. */
+  single: boolean;
+}
+
+export interface CpuInterval {
+  rows: CpuRow[];
+  /** The whole machine, other work included, in percent of one core (up to cores × 100). */
+  machinePercent: number;
+  /** The stack's processes, our PostgreSQL backends and the bench together. */
+  stackPercent: number;
+  cores: number;
+}
+
 /** The process closest to (or past) a full core, among single processes (not group totals). */
-export function busiest(cpu: ReadonlyArray<{ name: string; percent: number; single: boolean }>): { name: string; percent: number } | undefined {
+export function busiest(cpu: readonly CpuRow[]): { name: string; percent: number } | undefined {
   return cpu.filter((c) => c.single).sort((a, b) => b.percent - a.percent)[0];
+}
+
+/**
+ * What ran out first, in words: a process of the stack near a full core, else the machine's cores
+ * (all of them busy, whoever's work it was), else no CPU at all (waiting: locks, pools, queues).
+ */
+export function saturationVerdict(cpu: CpuInterval, nearFull = 80): string {
+  const top = busiest(cpu.rows);
+  const capacity = cpu.cores * 100;
+  const topText = top ? `${top.name} at ${top.percent.toFixed(0)} % of one core` : 'no process sampled';
+  if (top && top.percent >= nearFull) return `${topText}`;
+  const shares = `the machine ${cpu.machinePercent.toFixed(0)} % of ${capacity} % busy, the stack's own share ${cpu.stackPercent.toFixed(0)} %`;
+  if (cpu.machinePercent >= capacity * 0.9) {
+    return `the machine's CPU: no process of the stack was near a full core (busiest: ${topText}), but ${shares}${cpu.stackPercent < cpu.machinePercent * 0.8 ? ' (mostly other work on this machine)' : ''}`;
+  }
+  return `no CPU: busiest ${topText}, ${shares}; requests waited on something else (database locks or pools, admission queues)`;
 }
 
 export async function readProcStat(pid: number): Promise<ProcStat | undefined> {
