@@ -11,6 +11,8 @@ export * from './migrate.ts';
 export * from './money.ts';
 export * from './prisma.ts';
 export * from './seed-plan.ts';
+export * from './rating.ts';
+export * from './change-feed.ts';
 export * from './subgraph.ts';
 export * from './entity-client.ts';
 export * from './events.ts';
