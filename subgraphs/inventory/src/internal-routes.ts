@@ -1,7 +1,9 @@
-import type { Logger, SubgraphDefinition } from '@supergraph/service-kit';
+import { serveChangeFeed, type Logger, type SubgraphDefinition } from '@supergraph/service-kit';
 import { z } from 'zod';
 import type { PrismaClient } from './generated/prisma/client.ts';
 import type { InventoryContext } from './context.ts';
+import type { InventoryEnv } from './env.ts';
+import type { InventoryRuntime } from './runtime.ts';
 import { InventoryStore, type ReservationItem } from './store.ts';
 
 /**
@@ -54,26 +56,32 @@ export async function runReservationCommand(
   }
 }
 
-type InternalRoutes = NonNullable<SubgraphDefinition<PrismaClient, InventoryContext>['internalRoutes']>;
+type InternalRoutes = NonNullable<SubgraphDefinition<PrismaClient, InventoryContext, InventoryEnv, InventoryRuntime>['internalRoutes']>;
 
-/** Stock reservations for the orders saga: POST /internal/reservations and /internal/reservations/release. */
-export const inventoryInternalRoutes: InternalRoutes = (router, _runtime, deps) => {
+/**
+ * Stock reservations for the orders saga: POST /internal/reservations and /internal/reservations/release;
+ * the stock feed products reconciles its in_stock copy from: GET /internal/stock-feed (ADR 0016).
+ */
+export const inventoryInternalRoutes: InternalRoutes = (router, runtime, deps) => {
   const store = new InventoryStore(deps.db);
   const purgeStockOf = (items: ReservationItem[]) => deps.responseCache.purge('Product', items.map((item) => item.productId));
   router.post('/reservations', async (req, res) => {
     const response = await runReservationCommand('reserve', req.body, async (orderId, items) => {
-      const result = await store.reserve(orderId, items);
+      const { announced, ...result } = await store.reserve(orderId, items);
       if (result.outcome === 'RESERVED') await purgeStockOf(items); // stock changed: no stale pages anywhere
+      if (announced > 0) runtime.outbox.nudge(); // committed: stock.changed goes out now
       return result;
     }, deps.log);
     res.status(response.status).json(response.body);
   });
   router.post('/reservations/release', async (req, res) => {
     const response = await runReservationCommand('release', req.body, async (orderId, items) => {
-      const result = await store.release(orderId, items);
+      const { announced, ...result } = await store.release(orderId, items);
       if (result.releasedUnits > 0) await purgeStockOf(items);
+      if (announced > 0) runtime.outbox.nudge();
       return result;
     }, deps.log);
     res.status(response.status).json(response.body);
   });
+  serveChangeFeed(router, '/stock-feed', (query) => store.stockFeed(query), deps.log);
 };

@@ -10,7 +10,7 @@ function fakeStore(levels: Record<string, number>) {
     batches,
     async stockLevelsByProductIds(ids: readonly string[]): Promise<StockLevel[]> {
       batches.push([...ids]);
-      return ids.filter((id) => id in levels).map((productId) => ({ productId, available: levels[productId]!, updatedAt: new Date(0) }));
+      return ids.filter((id) => id in levels).map((productId) => ({ productId, available: levels[productId]!, version: 0n, updatedAt: new Date(0) }));
     },
   };
 }

@@ -1,4 +1,6 @@
-import type { PrismaClient, StockLevel } from './generated/prisma/client.ts';
+import type { ChangeFeedPage, ChangeFeedQuery } from '@supergraph/service-kit';
+import { Prisma, type PrismaClient, type StockLevel } from './generated/prisma/client.ts';
+import { recordStockChanges, type StockChange } from './stock-events.ts';
 
 export interface ReservationItem {
   productId: string;
@@ -9,6 +11,18 @@ export type ReserveResult = { outcome: 'RESERVED' } | { outcome: 'OUT_OF_STOCK';
 
 export interface ReleaseResult {
   releasedUnits: number;
+}
+
+/** Whether a product can be ordered, and the version of its stock row: one item of the stock feed. */
+export interface StockFeedItem {
+  productId: string;
+  inStock: boolean;
+  version: string;
+}
+
+/** What the reserve and release commands tell their caller, plus whether they wrote stock.changed rows. */
+export interface Announced {
+  announced: number;
 }
 
 /** Waiting for a pooled connection, then running: flash sales queue hundreds of these at once. */
@@ -63,10 +77,11 @@ export class InventoryStore {
    * rolls back, so two calls for one order can never both take stock. Stock is then taken with
    * guarded UPDATEs (never read-then-write), which cannot go below zero whatever runs alongside.
    */
-  async reserve(orderId: string, items: readonly ReservationItem[]): Promise<ReserveResult> {
+  async reserve(orderId: string, items: readonly ReservationItem[]): Promise<ReserveResult & Announced> {
     const sorted = distinctItemsByProductId(items);
     try {
       return await this.db.$transaction(async (tx) => {
+        const changes: StockChange[] = [];
         // ORDER BY: both reserve and release insert an order's rows in one order, so they cannot deadlock.
         const inserted = await tx.$queryRaw<Array<{ product_id: string }>>`
           INSERT INTO "reservations" ("order_id", "product_id", "quantity")
@@ -84,10 +99,12 @@ export class InventoryStore {
         }
 
         for (const [index, item] of sorted.entries()) {
-          const taken = await tx.$executeRaw`
-            UPDATE "stock_levels" SET "available" = "available" - ${item.quantity}::integer, "updated_at" = now()
-            WHERE "product_id" = ${item.productId} AND "available" >= ${item.quantity}::integer`;
-          if (taken === 0) {
+          const taken = await tx.$queryRaw<StockChange[]>`
+            UPDATE "stock_levels" SET "available" = "available" - ${item.quantity}::integer, "version" = "version" + 1, "updated_at" = now()
+            WHERE "product_id" = ${item.productId} AND "available" >= ${item.quantity}::integer
+            RETURNING "product_id" AS "productId", "available" + ${item.quantity}::integer AS "before", "available", "version"`;
+          changes.push(...taken);
+          if (taken.length === 0) {
             // Items before this one were available; name every short one after it too, without locking them.
             const rest = sorted.slice(index + 1);
             const shortOfRest = await tx.$queryRaw<Array<{ product_id: string }>>`
@@ -99,10 +116,11 @@ export class InventoryStore {
             throw new RollbackWith({ outcome: 'OUT_OF_STOCK', shortProductIds });
           }
         }
-        return { outcome: 'RESERVED' } as const;
+        // The last unit taken: stock.changed, in this transaction (the relay publishes it after commit).
+        return { outcome: 'RESERVED' as const, announced: await recordStockChanges(tx, changes) };
       }, RESERVATION_TRANSACTION);
     } catch (error) {
-      if (error instanceof RollbackWith) return error.result;
+      if (error instanceof RollbackWith) return { ...error.result, announced: 0 };
       throw error;
     }
   }
@@ -115,7 +133,7 @@ export class InventoryStore {
    * wait for a reserve of the same order that is still running, whose rows the UPDATE below
    * then sees and releases (flipping first would miss them and leave that stock held for good).
    */
-  async release(orderId: string, items: readonly ReservationItem[]): Promise<ReleaseResult> {
+  async release(orderId: string, items: readonly ReservationItem[]): Promise<ReleaseResult & Announced> {
     const sorted = distinctItemsByProductId(items);
     return this.db.$transaction(async (tx) => {
       await tx.$executeRaw`
@@ -128,12 +146,36 @@ export class InventoryStore {
         UPDATE "reservations" SET "status" = 'RELEASED', "updated_at" = now()
         WHERE "order_id" = ${orderId} AND "status" = 'RESERVED'
         RETURNING "product_id" AS "productId", "quantity"`;
+      const changes: StockChange[] = [];
       for (const item of byProductId(released)) {
-        await tx.$executeRaw`
-          UPDATE "stock_levels" SET "available" = "available" + ${item.quantity}::integer, "updated_at" = now()
-          WHERE "product_id" = ${item.productId}`;
+        changes.push(...(await tx.$queryRaw<StockChange[]>`
+          UPDATE "stock_levels" SET "available" = "available" + ${item.quantity}::integer, "version" = "version" + 1, "updated_at" = now()
+          WHERE "product_id" = ${item.productId}
+          RETURNING "product_id" AS "productId", "available" - ${item.quantity}::integer AS "before", "available", "version"`));
       }
-      return { releasedUnits: released.reduce((sum, item) => sum + item.quantity, 0) };
+      // Units back on a product that had none: stock.changed, in this transaction.
+      return { releasedUnits: released.reduce((sum, item) => sum + item.quantity, 0), announced: await recordStockChanges(tx, changes) };
     }, RESERVATION_TRANSACTION);
+  }
+
+  /**
+   * One page of the stock feed (ADR 0016): whether each product whose row changed at or after
+   * `since` (all, without it) can be ordered, by product id. `updated_at` is written with `now()`
+   * (the session's zone-less local time), so `asOf` is `localtimestamp`, the same clock.
+   */
+  async stockFeed(query: ChangeFeedQuery): Promise<ChangeFeedPage<StockFeedItem>> {
+    const [clock] = await this.db.$queryRaw<Array<{ asOf: Date }>>`SELECT localtimestamp::timestamp(3) AS "asOf"`;
+    const conditions = [
+      query.since ? Prisma.sql`"updated_at" >= ${query.since}::timestamp(3)` : Prisma.sql`TRUE`,
+      query.after ? Prisma.sql`"product_id" > ${query.after}` : Prisma.sql`TRUE`,
+    ];
+    const rows = await this.db.$queryRaw<Array<{ productId: string; available: number; version: bigint }>>`
+      SELECT "product_id" AS "productId", "available", "version" FROM "stock_levels"
+      WHERE ${Prisma.join(conditions, ' AND ')}
+      ORDER BY "product_id" LIMIT ${query.limit}`;
+    return {
+      asOf: clock!.asOf.toISOString(),
+      items: rows.map((row) => ({ productId: row.productId, inStock: row.available > 0, version: row.version.toString() })),
+    };
   }
 }
