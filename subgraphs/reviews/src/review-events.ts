@@ -3,9 +3,11 @@ import type { Review } from './generated/prisma/client.ts';
 
 /**
  * What the reviews subgraph announces on the event bus when a review is written: the review
- * itself, so a subscriber needs no read to show it. Written to the outbox with the review and
- * relayed at least once; `eventId` is the review's id (not the outbox row's): a review is added
- * once, so a redelivery is recognisable (the gateway drops it).
+ * itself, so a subscriber needs no read to show it, and the product's rating after it
+ * (`productRating`), counted in the same transaction, so products can keep its catalog copy
+ * (ADR 0016). Written to the outbox with the review and relayed at least once; `eventId` is the
+ * review's id (not the outbox row's): a review is added once, so a redelivery is recognisable
+ * (the gateway drops it).
  */
 export const REVIEW_ADDED_TOPIC = 'review.added';
 
@@ -18,9 +20,20 @@ export type ReviewAddedEvent = {
   rating: number;
   body: string;
   createdAt: string;
+  productRating: ProductRating;
 };
 
-export const reviewAddedEvent = (review: Review): ReviewAddedEvent => ({
+/**
+ * A product's rating as of one review: its count is also the version of the figures (reviews are
+ * only ever added, so a higher count is a later state; a consumer keeps the highest it has seen).
+ */
+export type ProductRating = {
+  reviewCount: number;
+  ratingSum: number;
+  averageRating: number | null;
+};
+
+export const reviewAddedEvent = (review: Review, productRating: ProductRating): ReviewAddedEvent => ({
   eventId: review.id,
   reviewId: review.id,
   productId: review.productId,
@@ -28,6 +41,7 @@ export const reviewAddedEvent = (review: Review): ReviewAddedEvent => ({
   rating: review.rating,
   body: review.body,
   createdAt: review.createdAt.toISOString(),
+  productRating,
 });
 
 function isReviewAddedOf(payload: unknown, productId: string): payload is ReviewAddedEvent {

@@ -1,9 +1,12 @@
-import { outboxPayload, type NewestFirstPosition } from '@supergraph/service-kit';
+import { outboxPayload, roundedMeanRating, type ChangeFeedPage, type ChangeFeedQuery, type NewestFirstPosition } from '@supergraph/service-kit';
 import { Prisma, type PrismaClient, type Review } from './generated/prisma/client.ts';
 import type { RatingStats } from './rating-stats.ts';
-import { REVIEW_ADDED_TOPIC, reviewAddedEvent } from './review-events.ts';
+import { REVIEW_ADDED_TOPIC, reviewAddedEvent, type ProductRating } from './review-events.ts';
 
 export type NewReview = Pick<Review, 'id' | 'productId' | 'authorId' | 'rating' | 'body'>;
+
+/** One item of the rating feed: a product's rating as reviews answers it. */
+export type RatingFeedItem = ProductRating & { productId: string };
 
 const TRANSACTION = { maxWait: 10_000, timeout: 15_000 };
 
@@ -40,12 +43,21 @@ export class ReviewStore {
    * Inserts a review and its `review.added` outbox row in one transaction; null when this author
    * already reviewed this product. The unique index decides, not an earlier read, so two
    * concurrent submissions cannot both succeed. The relay publishes the row (at least once).
+   *
+   * The event carries the product's count and sum after this review. Reviews of one product are
+   * serialised by a transaction-scoped advisory lock on its id, so the count this transaction
+   * reads includes every review committed before it and none after: the Nth review's event says
+   * N, exactly (without the lock, two concurrent reviews would both count N-1 + 1).
    */
   async createReview(review: NewReview): Promise<Review | null> {
     try {
       return await this.db.$transaction(async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${review.productId}, 0))`;
         const created = await tx.review.create({ data: review });
-        await tx.outboxEvent.create({ data: { topic: REVIEW_ADDED_TOPIC, payload: outboxPayload(reviewAddedEvent(created)) } });
+        const [stats] = await tx.$queryRaw<Array<{ reviewCount: number; ratingSum: number }>>`
+          SELECT count(*)::int AS "reviewCount", coalesce(sum("rating"), 0)::int AS "ratingSum" FROM "reviews" WHERE "product_id" = ${review.productId}`;
+        const rating = { ...stats!, averageRating: roundedMeanRating(stats!.ratingSum, stats!.reviewCount) };
+        await tx.outboxEvent.create({ data: { topic: REVIEW_ADDED_TOPIC, payload: outboxPayload(reviewAddedEvent(created, rating)) } });
         return created;
       }, TRANSACTION);
     } catch (error) {
@@ -104,6 +116,27 @@ export class ReviewStore {
       ) AS "ranked"
       WHERE "position" <= ${first}
       ORDER BY ${parent}, "position"`;
+  }
+
+  /**
+   * One page of the rating feed (ADR 0016): the count, sum and average of every product reviewed
+   * at or after `since` (every reviewed product, without it), by product id. Review times are
+   * stored in UTC (Prisma's convention for zone-less columns), so `asOf` is UTC too.
+   */
+  async ratingFeed(query: ChangeFeedQuery): Promise<ChangeFeedPage<RatingFeedItem>> {
+    const [clock] = await this.db.$queryRaw<Array<{ asOf: Date }>>`SELECT (now() AT TIME ZONE 'UTC')::timestamp(3) AS "asOf"`;
+    const conditions = [
+      query.since ? Prisma.sql`"product_id" IN (SELECT "product_id" FROM "reviews" WHERE "created_at" >= ${query.since}::timestamp(3))` : Prisma.sql`TRUE`,
+      query.after ? Prisma.sql`"product_id" > ${query.after}` : Prisma.sql`TRUE`,
+    ];
+    const rows = await this.db.$queryRaw<Array<{ productId: string; reviewCount: number; ratingSum: number }>>`
+      SELECT "product_id" AS "productId", count(*)::int AS "reviewCount", sum("rating")::int AS "ratingSum" FROM "reviews"
+      WHERE ${Prisma.join(conditions, ' AND ')}
+      GROUP BY "product_id" ORDER BY "product_id" LIMIT ${query.limit}`;
+    return {
+      asOf: clock!.asOf.toISOString(),
+      items: rows.map((row) => ({ ...row, averageRating: roundedMeanRating(row.ratingSum, row.reviewCount) })),
+    };
   }
 }
 

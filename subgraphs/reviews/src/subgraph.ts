@@ -2,6 +2,7 @@ import { createPrismaClient, subgraphFiles, type SubgraphDefinition } from '@sup
 import { PrismaClient } from './generated/prisma/client.ts';
 import { createContext, type ReviewsContext } from './context.ts';
 import { reviewsEnvSchema, type ReviewsEnv } from './env.ts';
+import { reviewsInternalRoutes } from './internal-routes.ts';
 import { resolvers } from './resolvers.ts';
 import { createReviewsRuntime, type ReviewsRuntime } from './runtime.ts';
 import { seedReviews } from './seed.ts';
@@ -16,5 +17,6 @@ export const reviewsSubgraph: SubgraphDefinition<PrismaClient, ReviewsContext, R
   createContext,
   createRuntime: createReviewsRuntime,
   extraEnv: reviewsEnvSchema,
+  internalRoutes: reviewsInternalRoutes,
   seed: seedReviews,
 };
