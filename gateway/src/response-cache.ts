@@ -63,8 +63,8 @@ const candidateKeys = (keys: ReturnType<typeof responseCacheKeys>, hash: string,
  * operation rules and the document limits, a request whose document, operation name and variables
  * have a live entry (the public one, or the caller's own private one) gets the stored body as it
  * is. An entry exists only for a query that passed validation and executed without errors, so
- * skipping Apollo skips nothing that could refuse it. Anything else (an APQ hash without its
- * document, no entry, Redis unavailable) goes on to Apollo, which does not look again.
+ * skipping Apollo skips nothing that could refuse it. Anything else (automatic persisted queries,
+ * a GET, no entry, Redis unavailable) goes on to Apollo; after a miss here, it does not look again.
  */
 export function edgeResponseCache(redis: GatewayRedis, prefix: string, metrics: ResponseCacheMetrics, recordRequest: RecordRequest): RequestHandler {
   const keys = responseCacheKeys(prefix);
@@ -73,7 +73,10 @@ export function edgeResponseCache(redis: GatewayRedis, prefix: string, metrics: 
     // POST only: a GET must pass Apollo's CSRF prevention first, which the edge does not repeat.
     if (req.method !== 'POST') return next();
     const params = requestParams(req);
-    if (typeof params.query !== 'string' || typeof params.operationName === 'object' && params.operationName !== null) return next();
+    if (typeof params.query !== 'string' || (typeof params.operationName === 'object' && params.operationName !== null)) return next();
+    // An APQ request (hash, with or without its document) is Apollo's: sent with the document, it
+    // registers the hash, which a hit here would skip.
+    if ((params.extensions as { persistedQuery?: unknown } | undefined)?.persistedQuery) return next();
     const accepted = req.accepts(['application/json', 'application/graphql-response+json']);
     if (!accepted) return next(); // Apollo answers what it cannot negotiate
     const operationName = typeof params.operationName === 'string' ? params.operationName : null;

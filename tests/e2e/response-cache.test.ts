@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { demoIds, readCounter } from '@supergraph/service-kit';
 import { sql } from '../support/db.ts';
@@ -86,5 +87,38 @@ describe.runIf(!!process.env.REDIS_URL)('response cache across replicas', () => 
     const stores = readCounter(await gateway.metrics(), 'response_cache_stores_total');
     await graphql(gateway.url, operation('SignUp'), { input: { email: `c${Date.now()}@example.com`, password: 'long-enough-pass', name: 'C' } });
     expect(readCounter(await gateway.metrics(), 'response_cache_stores_total')).toBe(stores);
+  });
+
+  it('answers a hit at the edge with the stored body, negotiated type and metrics; an APQ hash alone still hits', async () => {
+    const gateway = await replica();
+    const id = demoIds.product(44);
+    const named = `query ProductPage($id: ID!) { product(id: $id) { id name averageRating } }`;
+    const first = await get(gateway.url, named, { id });
+    const hit = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+      body: JSON.stringify({ query: named, variables: { id } }),
+    });
+    expect(hit.headers.get('content-type')).toBe('application/graphql-response+json; charset=utf-8');
+    expect(hit.headers.get('age')).not.toBeNull();
+    expect(hit.headers.get('cache-control')).toMatch(/^public, max-age=\d+$/);
+    expect(await hit.json()).toEqual(first.body);
+    // Both counted (this replica serves no operation lists, so the name's label is "other").
+    expect(await gateway.metrics()).toMatch(/^graphql_requests_total\{operation="other",outcome="ok"[^}]*\} 2$/m);
+    const sha256Hash = createHash('sha256').update(named).digest('hex');
+    // Automatic persisted queries go through Apollo: the document registers its hash, and the hash
+    // alone then finds the cached answer.
+    const apq = (withDocument: boolean) =>
+      fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...(withDocument ? { query: named } : {}), variables: { id }, extensions: { persistedQuery: { version: 1, sha256Hash } } }),
+      });
+    const unknown = (await (await apq(false)).json()) as { errors?: Array<{ extensions?: { code?: string } }> };
+    expect(unknown.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    expect((await apq(true)).status).toBe(200);
+    const byHash = await apq(false);
+    expect(byHash.headers.get('age')).not.toBeNull();
+    expect(await byHash.json()).toEqual(first.body);
   });
 });
