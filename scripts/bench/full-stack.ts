@@ -37,8 +37,7 @@ if (!process.env.DATABASE_URL || !process.env.REDIS_URL) {
   process.exit(2);
 }
 
-const env = parseEnv(
-  z.object({
+const settings = z.object({
     DATABASE_URL: z.string().url(),
     REDIS_URL: z.string().url(),
     BENCH_PRODUCTS: z.coerce.number().int().min(100).default(5_000),
@@ -53,10 +52,21 @@ const env = parseEnv(
     BENCH_STATEMENT_SAMPLES: z.coerce.number().int().min(0).default(20),
     BENCH_PORT_OFFSET: z.coerce.number().int().min(1).max(28_000).default(21_000),
     LOG_LEVEL: z.string().default('warn'),
-  }),
-);
-const mix = parseMix(env.BENCH_MIX, OPERATIONS);
-const rates = rateSteps(env.BENCH_START_RATE, env.BENCH_RATE_FACTOR, Math.max(env.BENCH_MAX_RATE, env.BENCH_START_RATE));
+});
+/** Bad settings end the run before anything starts, with the setting named (exit 2, as for misuse). */
+function readSettings() {
+  try {
+    const env = parseEnv(settings);
+    const mix = parseMix(env.BENCH_MIX, OPERATIONS);
+    const rates = rateSteps(env.BENCH_START_RATE, env.BENCH_RATE_FACTOR, Math.max(env.BENCH_MAX_RATE, env.BENCH_START_RATE));
+    return { env, mix, rates };
+  } catch (error) {
+    const { code, message } = error as { code?: string; message: string };
+    console.error(`bench:full-stack: ${code ?? 'BENCH_SETTING_INVALID'}: ${message}`);
+    process.exit(2);
+  }
+}
+const { env, mix, rates } = readSettings();
 
 const runId = Date.now().toString(36);
 const prefix = `bench_fs_${runId}`;
@@ -77,10 +87,17 @@ let stopping: Promise<void> | undefined;
 const stop = () =>
   (stopping ??= (async () => {
     await stack?.stop().catch((error: Error) => console.error(`cleaning up: ${error.message}`));
-    await rm(dataDir, { recursive: true, force: true });
+    // Kept when the run failed: the launcher's output and every service's log are there.
+    if (process.exitCode) console.error(`logs kept in ${dataDir}`);
+    else await rm(dataDir, { recursive: true, force: true });
   })());
+let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => void stop().then(() => process.exit(130)));
+  process.once(signal, () => {
+    interrupted = true;
+    console.error(`\n${signal}: stopping the supergraph and dropping its databases…`);
+    void stop().then(() => process.exit(130));
+  });
 }
 
 interface StepReport {
@@ -94,7 +111,7 @@ interface StepReport {
 
 try {
   console.log(`starting the supergraph (scripts/start.ts, databases ${prefix}_*, ${env.BENCH_PRODUCTS} products, ports +${env.BENCH_PORT_OFFSET})…`);
-  stack = await startFullStack({
+  stack = startFullStack({
     databaseUrl: env.DATABASE_URL,
     redisUrl: env.REDIS_URL,
     prefix,
@@ -104,6 +121,7 @@ try {
     logLevel: env.LOG_LEVEL,
     startTimeoutMs: 300_000,
   });
+  await stack.ready;
   console.log(`ready in ${fixed((Date.now() - began) / 1000, 1)} s: ${stack.services().map((s) => `${s.name} pid ${s.pid}`).join(', ')}`);
   const stocked = await unlimitedStock(withDatabase(env.DATABASE_URL, `${prefix}_inventory`));
   const workload = await prepareWorkload({ gatewayUrl: stack.gatewayUrl, runId, shoppers: env.BENCH_USERS, products: env.BENCH_PRODUCTS });
@@ -185,8 +203,8 @@ try {
   }
   summarize(reports);
 } catch (error) {
+  if (interrupted) await new Promise(() => {}); // the signal handler cleans up and exits
   console.error(`bench:full-stack failed: ${(error as Error).message}`);
-  if (stack) console.error(`launcher output: ${stack.logFile}`);
   process.exitCode = 1;
 } finally {
   await stop();

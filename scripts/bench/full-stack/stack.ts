@@ -5,7 +5,6 @@
 // so that each process's CPU can be sampled from /proc.
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
@@ -34,17 +33,22 @@ export interface Service {
 }
 
 export interface RunningStack {
+  /** Resolves once the launcher says the supergraph is ready; rejects (having stopped it) if it never is. */
+  ready: Promise<void>;
   gatewayUrl: string;
+  /** The launcher's output; each service's log is in `<dataDir>/logs`. */
+  logFile: string;
   /** The launcher's children by name (gateway, registry, products, …), pids as last printed. */
   services(): Service[];
   launcherPid: number;
-  logFile: string;
+  /** Stops every service, drops the databases and the Redis keys (the data folder is the caller's). */
   stop(): Promise<void>;
 }
 
 const STARTED = /^\[launcher \] (\S+) started \(pid (\d+)\)/;
 
-export async function startFullStack(options: StackOptions): Promise<RunningStack> {
+/** Starts the launcher and returns at once, so that a Ctrl-C while it starts can still stop it and drop its databases. */
+export function startFullStack(options: StackOptions): RunningStack {
   const port = (base: number) => base + options.portOffset;
   const metricsUrl = (base: number) => `http://127.0.0.1:${defaultMetricsPort(base) + options.portOffset}/metrics`;
   const basePorts = new Map<string, number>([['gateway', GATEWAY_PORT], ['registry', REGISTRY_PORT], ...SUBGRAPHS.map((s) => [s.name, s.port] as [string, number])]);
@@ -99,15 +103,12 @@ export async function startFullStack(options: StackOptions): Promise<RunningStac
     log.end();
     await dropServiceDatabases(options.databaseUrl, options.prefix, [...SUBGRAPH_NAMES, 'registry']);
     await deleteRedisKeys(options.redisUrl, `${options.prefix}:`);
-    await rm(join(options.dataDir, 'logs'), { recursive: true, force: true });
   };
-  try {
-    await ready;
-  } catch (error) {
-    await stop().catch(() => {});
-    throw error;
-  }
   return {
+    ready: ready.catch(async (error: Error) => {
+      await stop().catch(() => {});
+      throw error;
+    }),
     gatewayUrl: `http://127.0.0.1:${port(GATEWAY_PORT)}/graphql`,
     launcherPid: child.pid!,
     logFile,
