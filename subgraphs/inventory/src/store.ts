@@ -164,12 +164,12 @@ export class InventoryStore {
    * (the session's zone-less local time), so `asOf` is `localtimestamp`, the same clock.
    */
   async stockFeed(query: ChangeFeedQuery): Promise<ChangeFeedPage<StockFeedItem>> {
-    const [clock] = await this.db.$queryRaw<Array<{ asOf: Date }>>`SELECT localtimestamp::timestamp(3) AS "asOf"`;
+    const [clock] = await this.db.$queryRaw<Array<{ asOf: Date }>>`/* background */ SELECT localtimestamp::timestamp(3) AS "asOf"`;
     const conditions = [
       query.since ? Prisma.sql`"updated_at" >= ${query.since}::timestamp(3)` : Prisma.sql`TRUE`,
       query.after ? Prisma.sql`"product_id" > ${query.after}` : Prisma.sql`TRUE`,
     ];
-    const rows = await this.db.$queryRaw<Array<{ productId: string; available: number; version: bigint }>>`
+    const rows = await this.db.$queryRaw<Array<{ productId: string; available: number; version: bigint }>>`/* background */
       SELECT "product_id" AS "productId", "available", "version" FROM "stock_levels"
       WHERE ${Prisma.join(conditions, ' AND ')}
       ORDER BY "product_id" LIMIT ${query.limit}`;

@@ -124,12 +124,12 @@ export class ReviewStore {
    * stored in UTC (Prisma's convention for zone-less columns), so `asOf` is UTC too.
    */
   async ratingFeed(query: ChangeFeedQuery): Promise<ChangeFeedPage<RatingFeedItem>> {
-    const [clock] = await this.db.$queryRaw<Array<{ asOf: Date }>>`SELECT (now() AT TIME ZONE 'UTC')::timestamp(3) AS "asOf"`;
+    const [clock] = await this.db.$queryRaw<Array<{ asOf: Date }>>`/* background */ SELECT (now() AT TIME ZONE 'UTC')::timestamp(3) AS "asOf"`;
     const conditions = [
       query.since ? Prisma.sql`"product_id" IN (SELECT "product_id" FROM "reviews" WHERE "created_at" >= ${query.since}::timestamp(3))` : Prisma.sql`TRUE`,
       query.after ? Prisma.sql`"product_id" > ${query.after}` : Prisma.sql`TRUE`,
     ];
-    const rows = await this.db.$queryRaw<Array<{ productId: string; reviewCount: number; ratingSum: number }>>`
+    const rows = await this.db.$queryRaw<Array<{ productId: string; reviewCount: number; ratingSum: number }>>`/* background */
       SELECT "product_id" AS "productId", count(*)::int AS "reviewCount", sum("rating")::int AS "ratingSum" FROM "reviews"
       WHERE ${Prisma.join(conditions, ' AND ')}
       GROUP BY "product_id" ORDER BY "product_id" LIMIT ${query.limit}`;
