@@ -1,8 +1,6 @@
-import type { SeedPlan } from '@supergraph/service-kit';
-// The demo data set's stock and reviews are pure functions of the shared seed plan; reading
-// them here (not copying them) keeps the catalog's copies equal to what inventory and reviews seed.
-import { demoStockLevels } from '../../inventory/src/seed.ts';
-import { seedReviewRows } from '../../reviews/src/seed.ts';
+// The demo data set's stock and reviews are pure functions of the shared seed plan (the service
+// kit's, which inventory and reviews seed from too), so the catalog's seeded copies equal theirs.
+import { demoReviewRows, demoStockLevels, roundedMeanRating, type SeedPlan } from '@supergraph/service-kit';
 
 /**
  * The facts the catalog keeps copies of (ADR 0016): whether a product can be ordered (inventory's)
@@ -14,14 +12,14 @@ export interface CatalogSignals {
   reviewCount: number;
 }
 
-/** Mean rating to two decimals, as reviews' Product.averageRating shows it; 0 without reviews. */
-export const roundedAverage = (sum: number, count: number) => (count === 0 ? 0 : Math.round((sum / count) * 100) / 100);
+/** Mean rating to two decimals, exactly as reviews' Product.averageRating rounds it; 0 without reviews. */
+export const roundedAverage = (sum: number, count: number) => roundedMeanRating(sum, count) ?? 0;
 
 /** The signals of every demo product, by index, equal to what the other subgraphs seed from the same plan. */
 export function demoCatalogSignals(plan: SeedPlan): CatalogSignals[] {
   const sums = new Float64Array(plan.products);
   const counts = new Uint32Array(plan.products);
-  for (const review of seedReviewRows(plan)) {
+  for (const review of demoReviewRows(plan)) {
     const index = parseInt(review.productId.slice(-12), 16);
     sums[index]! += review.rating;
     counts[index]! += 1;

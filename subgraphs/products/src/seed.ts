@@ -39,6 +39,8 @@ export async function seedProducts(db: PrismaClient, plan: SeedPlan): Promise<Re
       categoryId: categories[i % categories.length]!.id,
       createdAt: new Date(firstAddedAt + i * 60_000),
       ...signals[i]!,
+      // Inventory seeds its stock rows at version 0: any change there is newer than this copy.
+      inStockVersion: 0n,
     };
   });
   const store = new ProductStore(db);

@@ -1,0 +1,142 @@
+import { Counter, Gauge } from 'prom-client';
+import { readChangeFeed, type ChangeFeedReaderOptions, type RuntimeDeps } from '@supergraph/service-kit';
+import type { z } from 'zod';
+import type { PrismaClient } from './generated/prisma/client.ts';
+import {
+  applyRatings, applyStock, ratingItemSchema, reviewAddedSchema, stockChangedSchema, stockItemSchema, type CopyMode,
+} from './catalog-copies.ts';
+import type { ProductsEnv } from './env.ts';
+
+/**
+ * Keeps the catalog's copies of stock and ratings current (ADR 0016), two ways:
+ * - events: `stock.changed` (inventory) and `review.added` (reviews) write the copy at once;
+ * - the owners' change feeds: read at start-up and every CATALOG_SYNC_INTERVAL_MS from a stored
+ *   watermark (the owner's clock when the last complete read began, less OVERLAP_MS), so whatever
+ *   no event brought (products was down, Redis was, a write failed) is caught up. With no
+ *   watermark (a new database) the read is a full one, taken as authoritative.
+ * Both write values with the owner's version, so they may overlap and repeat freely.
+ */
+export const OVERLAP_MS = 60_000; // > the owners' 15 s transaction timeout: a change committed late is still read again
+
+interface Source<T extends { productId: string }> {
+  name: 'stock' | 'ratings';
+  feed: Omit<ChangeFeedReaderOptions, 'internalTokenSecret'>;
+  itemSchema: z.ZodType<T>;
+  apply(db: PrismaClient, items: readonly T[], mode: CopyMode): Promise<number>;
+}
+
+export interface CatalogSync {
+  /** One read of every feed, from each watermark (tests and start-up). */
+  syncNow(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startCatalogSync(deps: RuntimeDeps<PrismaClient, ProductsEnv>): Promise<CatalogSync> {
+  const { db, log, extra } = deps;
+  const updated = new Counter({
+    name: 'catalog_copies_updated_total',
+    help: 'Catalog copy rows changed, by fact (stock, ratings) and by what brought the value (event, feed)',
+    labelNames: ['fact', 'via'] as const,
+    registers: [deps.metrics.registry],
+  });
+  const events = new Counter({
+    name: 'catalog_copy_events_total',
+    help: 'stock.changed and review.added events received, by fact and result: changed (the copy took it), unchanged (already had it or newer), unreadable, failed',
+    labelNames: ['fact', 'result'] as const,
+    registers: [deps.metrics.registry],
+  });
+  const lastSync = new Gauge({
+    name: 'catalog_sync_last_success_timestamp_seconds',
+    help: "When each owner's change feed was last read to the end (unix seconds)",
+    labelNames: ['fact'] as const,
+    registers: [deps.metrics.registry],
+  });
+
+  // Read at every call: the in-process test stack binds these once the owners listen.
+  const sources: Array<Source<any>> = [
+    {
+      name: 'stock',
+      feed: { baseUrl: () => extra.INVENTORY_URL, path: 'stock-feed', caller: 'products', target: 'inventory' },
+      itemSchema: stockItemSchema,
+      apply: applyStock,
+    },
+    {
+      name: 'ratings',
+      feed: { baseUrl: () => extra.REVIEWS_URL, path: 'rating-feed', caller: 'products', target: 'reviews' },
+      itemSchema: ratingItemSchema,
+      apply: applyRatings,
+    },
+  ];
+
+  const readSource = async <T extends { productId: string }>(source: Source<T>) => {
+    // `/* background */` (the kit's BACKGROUND_QUERY_MARK): not counted as request work in db_queries_total.
+    const [row] = await db.$queryRaw<Array<{ since: Date }>>`/* background */ SELECT "since" FROM "catalog_sync" WHERE "source" = ${source.name}`;
+    const since = row ? row.since.toISOString() : null;
+    const mode: CopyMode = since ? 'newer' : 'authoritative';
+    const asOf = await readChangeFeed({ ...source.feed, internalTokenSecret: deps.internalTokenSecret }, since, source.itemSchema, async (items) => {
+      updated.inc({ fact: source.name, via: 'feed' }, await source.apply(db, items, mode));
+    });
+    // The owner's zone-less clock, kept as it came (ISO text; the cast drops the 'Z' unchanged).
+    const next = new Date(Date.parse(asOf) - OVERLAP_MS);
+    // GREATEST: replicas read alongside; whichever read began later covers the earlier one.
+    await db.$executeRaw`/* background */
+      INSERT INTO "catalog_sync" ("source", "since", "updated_at") VALUES (${source.name}, ${next.toISOString()}::timestamp(3), now())
+      ON CONFLICT ("source") DO UPDATE SET "since" = GREATEST("catalog_sync"."since", EXCLUDED."since"), "updated_at" = now()`;
+    lastSync.set({ fact: source.name }, Date.now() / 1000);
+  };
+
+  let running: Promise<void> | null = null;
+  const syncNow = () => {
+    running ??= (async () => {
+      for (const source of sources) {
+        try {
+          await readSource(source);
+        } catch (error) {
+          log.warn({ err: error, fact: source.name }, 'catalog copy sync failed; will retry');
+        }
+      }
+    })().finally(() => {
+      running = null;
+    });
+    return running;
+  };
+
+  const onEvent = <T>(fact: 'stock' | 'ratings', schema: z.ZodType<T>, apply: (item: T) => Promise<number>) => (payload: unknown) => {
+    const parsed = schema.safeParse(payload);
+    if (!parsed.success) {
+      events.inc({ fact, result: 'unreadable' });
+      log.warn({ fact, issues: parsed.error.issues.slice(0, 3) }, 'ignored an event products cannot read; the feed will catch up');
+      return;
+    }
+    apply(parsed.data).then(
+      (changed) => {
+        updated.inc({ fact, via: 'event' }, changed);
+        events.inc({ fact, result: changed > 0 ? 'changed' : 'unchanged' });
+      },
+      (error) => {
+        events.inc({ fact, result: 'failed' });
+        log.warn({ err: error, fact }, 'could not apply an event to the catalog copy; the feed will catch up');
+      },
+    );
+  };
+  const unsubscribe = await Promise.all([
+    deps.events.subscribe('stock.changed', onEvent('stock', stockChangedSchema, (event) => applyStock(db, [event], 'newer'))),
+    deps.events.subscribe(
+      'review.added',
+      onEvent('ratings', reviewAddedSchema, (event) => applyRatings(db, [{ productId: event.productId, ...event.productRating }], 'newer')),
+    ),
+  ]);
+
+  // Subscribed first, then read: nothing that happens from here on is missed by both.
+  void syncNow();
+  const timer = setInterval(() => void syncNow(), extra.CATALOG_SYNC_INTERVAL_MS);
+  timer.unref();
+  return {
+    syncNow,
+    async close() {
+      clearInterval(timer);
+      await Promise.all(unsubscribe.map((stop) => stop()));
+      await running;
+    },
+  };
+}
