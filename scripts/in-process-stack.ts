@@ -58,6 +58,7 @@ export async function startStack(options: { seedProducts: number }): Promise<Sta
 
   const services: SubgraphService<unknown>[] = [];
   const urls: Partial<Record<SubgraphName, string>> = {};
+  const extras: Partial<Record<SubgraphName, object>> = {};
   const start = async (name: SubgraphName) => {
     const registry = subgraphRegistry({
       userTokenSecret: TEST_SECRETS.userToken,
@@ -67,8 +68,13 @@ export async function startStack(options: { seedProducts: number }): Promise<Sta
       // Relays are woken by every status change; slow polls keep background statements rare.
       orders: { RECOVERY_INTERVAL_MS: 30_000, RECOVERY_GRACE_MS: 10_000, OUTBOX_INTERVAL_MS: 5_000 },
       reviews: { OUTBOX_INTERVAL_MS: 5_000 },
+      inventory: { OUTBOX_INTERVAL_MS: 5_000 },
+      // Without Redis no event crosses services, so the change feeds are what keeps the catalog's
+      // copies current there: read often (tests wait for them), and cheap when nothing changed.
+      products: { CATALOG_SYNC_INTERVAL_MS: 1_000, REVIEWS_URL: 'http://127.0.0.1:1' },
     });
     const { definition, extra } = registry[name];
+    extras[name] = extra;
     const service = await createSubgraph(definition, { ...common(name), extra });
     services.push(service);
     urls[name] = `${(await service.listen(0)).url}/graphql`;
@@ -76,6 +82,9 @@ export async function startStack(options: { seedProducts: number }): Promise<Sta
   // Products and inventory first: reviews and orders call them.
   await Promise.all([start('products'), start('inventory')]);
   await Promise.all(SUBGRAPH_NAMES.filter((name) => name !== 'products' && name !== 'inventory').map(start));
+  // Products reads inventory's and reviews' change feeds, and reviews calls products: on ephemeral
+  // ports one of them learns the other's address late. Products reads these at every sync.
+  Object.assign(extras.products!, { INVENTORY_URL: urls.inventory!.replace(/\/graphql$/, ''), REVIEWS_URL: urls.reviews!.replace(/\/graphql$/, '') });
 
   const gateway = await createGateway({
     supergraphSdl: await readFile(repoPath('supergraph.graphql'), 'utf8'),

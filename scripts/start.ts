@@ -305,6 +305,7 @@ try {
         SEED_PRODUCTS: String(env.SEED_PRODUCTS),
         PRODUCTS_SUBGRAPH_URL: `http://127.0.0.1:${port(4001)}/graphql`,
         INVENTORY_URL: `http://127.0.0.1:${port(4004)}`,
+        REVIEWS_URL: `http://127.0.0.1:${port(4005)}`,
         ...(databaseUrls[name] ? { DATABASE_URL: databaseUrls[name] } : {}),
       }),
     ),

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createSubgraph } from '@supergraph/service-kit';
+import { productsEnvSchema } from '../subgraphs/products/src/env.ts';
 import { productsSubgraph } from '../subgraphs/products/src/subgraph.ts';
 
 describe('readiness', () => {
@@ -11,7 +12,8 @@ describe('readiness', () => {
       internalTokenSecret: 'readiness-test-internal-secret-0123456789',
       seed: 'none',
       seedProducts: 1,
-      extra: {},
+      // No owners to read the catalog copies from: the sync fails quietly and retries, readiness is the database's.
+      extra: productsEnvSchema.parse({ INVENTORY_URL: 'http://127.0.0.1:1', REVIEWS_URL: 'http://127.0.0.1:1' }),
       log: pino({ level: 'silent' }),
     });
     const running = await service.listen(0);

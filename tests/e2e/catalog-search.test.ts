@@ -116,7 +116,8 @@ describe('facets', () => {
 
   it('reflect inventory and reviews: the catalog copies agree with the other subgraphs seed', async () => {
     // Over this file's own products (100-149): other files change stock directly in inventory's
-    // database, and nothing carries stock changes to the copies yet (ADR 0016, issue 13's open part).
+    // database, behind the change feed's back (no version, no event); catalog-copies.test.ts tests
+    // how real changes reach the copies (ADR 0016).
     const own = Array.from({ length: 50 }, (_, i) => demoIds.product(100 + i));
     const [stock] = await sql('inventory', `SELECT count(*) FILTER (WHERE available = 0)::int AS out, count(*)::int AS n FROM stock_levels WHERE product_id = ANY($1::text[])`, [own]);
     const [catalog] = await sql('products', `SELECT count(*) FILTER (WHERE NOT in_stock)::int AS out, count(*)::int AS n FROM products WHERE id = ANY($1::text[])`, [own]);
