@@ -206,10 +206,13 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
         // CI's publish job (ADR 0013) reaches the registry; the registry checks each subgraph's served schema.
         'publish-schemas -> schema-registry:http',
         ...subgraphs.map((s) => `schema-registry -> ${s}:http`),
-        // Orders: inventory's internal API (reservations) and products (prices); reviews: products.
+        // Orders: inventory's internal API (reservations) and products (prices); reviews: products;
+        // products: inventory's and reviews' change feeds (its catalog copies, ADR 0016).
         'orders -> inventory:http',
         'orders -> products:http',
         'reviews -> products:http',
+        'products -> inventory:http',
+        'products -> reviews:http',
       ].sort(),
     );
   });
