@@ -84,6 +84,11 @@ describe('what saturated first', () => {
     expect(saturationVerdict(cpu)).toBe("the machine's CPU: no process of the stack was near a full core (busiest: users at 15 % of one core), but the machine 199 % of 200 % busy, the stack's own share 70 % (mostly other work on this machine)");
   });
 
+  it('does not blame other work when the stack used most of the machine', () => {
+    const cpu = interval([{ name: 'users', percent: 18, single: true }], 199, 146);
+    expect(saturationVerdict(cpu)).toBe("the machine's CPU: no process of the stack was near a full core (busiest: users at 18 % of one core), but the machine 199 % of 200 % busy, the stack's own share 146 %");
+  });
+
   it('is no CPU at all when neither a process nor the machine is busy', () => {
     const cpu = interval([{ name: 'orders', percent: 30, single: true }], 80, 75);
     expect(saturationVerdict(cpu)).toMatch(/^no CPU: busiest orders at 30 % of one core, the machine 80 % of 200 % busy/);

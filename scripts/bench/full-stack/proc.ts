@@ -108,7 +108,7 @@ export function saturationVerdict(cpu: CpuInterval, nearFull = 80): string {
   if (top && top.percent >= nearFull) return `${topText}`;
   const shares = `the machine ${cpu.machinePercent.toFixed(0)} % of ${capacity} % busy, the stack's own share ${cpu.stackPercent.toFixed(0)} %`;
   if (cpu.machinePercent >= capacity * 0.9) {
-    return `the machine's CPU: no process of the stack was near a full core (busiest: ${topText}), but ${shares}${cpu.stackPercent < cpu.machinePercent * 0.8 ? ' (mostly other work on this machine)' : ''}`;
+    return `the machine's CPU: no process of the stack was near a full core (busiest: ${topText}), but ${shares}${cpu.stackPercent < cpu.machinePercent * 0.5 ? ' (mostly other work on this machine)' : ''}`;
   }
   return `no CPU: busiest ${topText}, ${shares}; requests waited on something else (database locks or pools, admission queues)`;
 }
