@@ -11,4 +11,6 @@ export interface GatewayContext {
   sharedExecution?: boolean;
   /** The response cache hash the edge already looked up and missed (the plugin does not look again). */
   responseCacheChecked?: string;
+  /** The HTTP response's locals, where plugins leave what the edge middlewares read after Apollo. */
+  edgeLocals?: Record<string, unknown>;
 }

@@ -1,7 +1,11 @@
+import { createHash } from 'node:crypto';
 import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
+import type { RequestHandler, Response } from 'express';
 import { HeaderMap } from '@apollo/server';
 import { Counter, type Registry } from 'prom-client';
 import type { GatewayContext } from './context.ts';
+import { parseJson, requestParams } from './request-params.ts';
+import type { RecordRequest } from './request-metrics.ts';
 
 /** What one execution of a query gave, when everyone may have it. */
 interface SharedResult {
@@ -77,6 +81,7 @@ export function publicQueryCoalescingPlugin(registry: Registry, maxWaitMs: numbe
           return { http: { status: 200, headers: new HeaderMap() }, body: { kind: 'single', singleResult: { data: shared.data } } };
         },
         async willSendResponse(context) {
+          if (context.contextValue.edgeLocals) context.contextValue.edgeLocals.operationName = context.operationName ?? null; // for edgeQueryCoalescing
           if (release) finish(shareable(context));
         },
       };
@@ -90,4 +95,89 @@ function shareable(context: GraphQLRequestContextWillSendResponse<GatewayContext
   const policy = context.overallCachePolicy.policyIfCacheable();
   if (!policy || policy.scope === 'PRIVATE' || policy.maxAge <= 0) return null;
   return { data: body.singleResult.data, policy: { maxAge: policy.maxAge, scope: 'PUBLIC' } };
+}
+
+/** The HTTP answer of an executed query, as sent: what followers at the edge are given. */
+interface SentAnswer {
+  body: string;
+  headers: Record<string, string>;
+  operationName: string | null;
+}
+
+const COPIED_HEADERS = ['content-type', 'cache-control', 'etag', 'vary'];
+
+/**
+ * The same coalescing before Apollo runs (ADR 0019): for a POSTed document (no APQ), requests
+ * identical to one in flight wait for its HTTP answer and, when that answer is a PUBLIC, cacheable
+ * 200, are sent the same bytes: no execution, no serialisation of their own. Otherwise they go on
+ * to Apollo (where the plugin above may still coalesce them). Placed after authentication, rate
+ * limits, the persisted-operation rules and the document limits, so each request passes those;
+ * only an answer the response cache could give to anyone is ever shared. `recordRequest` counts
+ * the followers in the request metrics, under the operation name Apollo resolved for the leader.
+ */
+export function edgeQueryCoalescing(registry: Registry, maxWaitMs: number, recordRequest: RecordRequest): RequestHandler {
+  const inFlight = new Map<string, Promise<SentAnswer | null>>();
+  const coalesced = new Counter({
+    name: 'graphql_requests_coalesced_at_edge_total',
+    help: 'Queries sent the HTTP answer of an identical PUBLIC query in flight at the same time, before Apollo runs',
+    registers: [registry],
+  });
+  return (req, res, next) => {
+    if (req.method !== 'POST') return next();
+    const params = requestParams(req);
+    if (typeof params.query !== 'string' || (params.extensions as { persistedQuery?: unknown } | undefined)?.persistedQuery) return next();
+    // Identical documents that mutate would only be run one after the other: cheaper not to wait.
+    if (/^\s*(mutation|subscription)\b/.test(params.query)) return next();
+    const startedAt = performance.now();
+    const key = createHash('sha256')
+      .update(JSON.stringify([params.query, params.operationName ?? null, parseJson(params.variables) ?? {}, req.get('accept') ?? '']))
+      .digest('hex');
+    const leader = inFlight.get(key);
+    if (leader) {
+      void leader.then((answer) => {
+        if (!answer || res.headersSent) return next();
+        coalesced.inc();
+        res.status(200);
+        for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+        res.end(answer.body);
+        recordRequest(answer.operationName, 'ok', startedAt);
+      }, next);
+      return;
+    }
+    let release!: (answer: SentAnswer | null) => void;
+    const entry = new Promise<SentAnswer | null>((resolve) => (release = resolve));
+    inFlight.set(key, entry);
+    let done = false;
+    const finish = (answer: SentAnswer | null) => {
+      if (done) return;
+      done = true;
+      if (inFlight.get(key) === entry) inFlight.delete(key);
+      release(answer);
+    };
+    setTimeout(() => finish(null), maxWaitMs).unref();
+    captureAnswer(res, (body) => finish(publicAnswer(res, body)));
+    res.on('close', () => finish(null)); // answered without a body we saw, or the client went away
+    next();
+  };
+}
+
+/** Calls `sent` with the body the leader's response is sent with (Apollo sends single results with res.send). */
+function captureAnswer(res: Response, sent: (body: string) => void) {
+  const send = res.send.bind(res);
+  res.send = (body?: unknown) => {
+    const result = send(body);
+    sent(typeof body === 'string' ? body : '');
+    return result;
+  };
+}
+
+function publicAnswer(res: Response, body: string): SentAnswer | null {
+  const cacheControl = String(res.getHeader('cache-control') ?? '');
+  if (res.statusCode !== 200 || !body || !/^public, max-age=[1-9]/.test(cacheControl)) return null;
+  const headers: Record<string, string> = {};
+  for (const name of COPIED_HEADERS) {
+    const value = res.getHeader(name);
+    if (value !== undefined) headers[name] = String(value);
+  }
+  return { body, headers, operationName: (res.locals.operationName as string | null | undefined) ?? null };
 }

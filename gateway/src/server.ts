@@ -35,7 +35,7 @@ import { createSubscriptionGateway, type SubscriptionSettings } from './subscrip
 import { createSubgraphFetcher, type SubgraphFetcherOptions } from './subgraph-fetcher.ts';
 import { createSubgraphFetchMetrics, supergraphVersionMetric } from './gateway-metrics.ts';
 import { overloadRefusalPlugin } from './overload-refusal.ts';
-import { publicQueryCoalescingPlugin } from './public-query-coalescing.ts';
+import { edgeQueryCoalescing, publicQueryCoalescingPlugin } from './public-query-coalescing.ts';
 
 export interface GatewayOptions {
   /** The supergraph to serve; with a registry, only until the registry answers. */
@@ -240,6 +240,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       trustedDocumentsMiddleware({ lists: operationLists, publicList: options.trustedDocuments?.publicList, persistedOnly: options.trustedDocuments?.persistedOnly }),
       documentLimitGuard(limits),
       ...(cacheMetrics ? [edgeResponseCache(redis!, keyPrefix, cacheMetrics, requestMetrics.record)] : []),
+      ...(sharing.publicQueries ? [edgeQueryCoalescing(metrics.registry, resilience.subgraphTimeoutMs, requestMetrics.record)] : []),
       expressMiddleware(apollo, {
         context: async ({ req, res }) => {
           const viewer = (res.locals.viewer as Viewer | null | undefined) ?? null;
@@ -249,6 +250,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
             requestId: res.locals.requestId as string,
             clientIp: req.ip ?? 'unknown',
             responseCacheChecked: res.locals.responseCacheChecked as string | undefined,
+            edgeLocals: res.locals,
           };
         },
       }),

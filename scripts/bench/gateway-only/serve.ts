@@ -73,7 +73,9 @@ async function start(config: ChildConfig): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
 }
 
+// An orderly exit on SIGTERM too, so a --cpu-prof given through BENCH_OURS_NODE_FLAGS is written.
 process.on('disconnect', () => process.exit(0));
+process.on('SIGTERM', () => process.exit(0));
 start(config).then(
   (url) => process.send?.({ ready: url }),
   (error: Error) => {
