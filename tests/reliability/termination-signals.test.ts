@@ -49,8 +49,10 @@ async function slowOrderInFlight(send: (input: Record<string, unknown>) => Promi
 
 async function ordersProcess(database: Record<string, string>, extra: Record<string, string> = {}) {
   const orders = await startServiceProcess('subgraphs/orders/src/index.ts', ordersEnv(database, extra));
-  const identity = await signIdentityToken({ id: `${runId}-user`, role: 'USER' }, stack().secrets.internalToken, 'orders');
-  const send = (input: Record<string, unknown>) => graphql(`${orders.url}/graphql`, PLACE_ORDER, { input }, { [IDENTITY_HEADER]: identity });
+  // A fresh identity token per request, as the gateway mints them: one lives 15 s, less than a
+  // slow machine may take between starting orders and the last request of a test.
+  const send = async (input: Record<string, unknown>) =>
+    graphql(`${orders.url}/graphql`, PLACE_ORDER, { input }, { [IDENTITY_HEADER]: await signIdentityToken({ id: `${runId}-user`, role: 'USER' }, stack().secrets.internalToken, 'orders') });
   return { orders, send };
 }
 

@@ -176,7 +176,7 @@ export async function superviseWorkers(options: {
       this.set(slots.filter((slot) => slot?.ready).length);
     },
   });
-  new Gauge({ name: 'service_workers_configured', help: 'Worker processes the service runs (GATEWAY_WORKERS)', registers: [registry] }).set(count);
+  new Gauge({ name: 'service_workers_configured', help: 'Worker processes the service is set to run (the gateway: GATEWAY_WORKERS)', registers: [registry] }).set(count);
   const scrapeGaps = new Counter({ name: 'service_worker_scrape_timeouts_total', help: 'Scrapes that left a worker out because it did not send its metrics in time', registers: [registry] });
 
   // Whatever ends the primary (a second signal, the drain deadline) takes its workers with it.
