@@ -104,7 +104,7 @@ describe('OutboxRelay', () => {
 
     const writer = inSpan('writes the row', () => outboxPayload({ n: 1 }));
     const writerTraceparent = writer.traceparent;
-    expect(writerTraceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    expect(writerTraceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
     db.add('t', writer);
     // A row written outside any request: it must not join whichever request wakes the relay.
     db.add('t', outboxPayload({ n: 2 }));
