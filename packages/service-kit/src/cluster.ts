@@ -35,6 +35,7 @@ export interface ClusterPlan {
 type Message =
   | { type: 'service:ready'; url: string }
   | { type: 'service:drain' }
+  | { type: 'service:draining'; reason: string }
   | { type: 'service:metrics'; id: number; metrics?: unknown[]; error?: string }
   | { type: 'service:cluster-metrics'; id: number; text?: string };
 
@@ -92,6 +93,7 @@ export function serveAsWorker(
     if (draining) return;
     draining = true;
     log.info({ reason }, `worker draining (at most ${options.timeoutMs} ms), then exiting`);
+    if (reason !== 'primary') send(process, { type: 'service:draining', reason });
     setTimeout(() => {
       log.error({ timeoutMs: options.timeoutMs }, 'worker still draining at SHUTDOWN_TIMEOUT_MS: exiting now');
       process.exit(1);
@@ -156,7 +158,8 @@ export async function superviseWorkers(options: {
   registry: Registry;
 }): Promise<Workers> {
   const { count, log, registry } = options;
-  const slots: Array<{ worker: Worker; ready: boolean; startedAt: number } | undefined> = new Array(count);
+  // `stopping`: the worker drains on a signal of its own (a Ctrl-C reaches the whole group first).
+  const slots: Array<{ worker: Worker; ready: boolean; startedAt: number; stopping: boolean } | undefined> = new Array(count);
   const restartDelay: number[] = new Array(count).fill(0);
   const restartTimers = new Set<NodeJS.Timeout>();
   const pendingMetrics = new Map<number, { worker: Worker; settle: (metrics: unknown[] | undefined) => void }>();
@@ -193,7 +196,7 @@ export async function superviseWorkers(options: {
 
   function fork(slot: number) {
     const worker = cluster.fork({ ...options.env, [SLOT_VARIABLE]: String(slot) });
-    const entry = { worker, ready: false, startedAt: Date.now() };
+    const entry = { worker, ready: false, startedAt: Date.now(), stopping: false };
     slots[slot] = entry;
     worker.on('message', (message: unknown) => {
       if (!isMessage(message)) return;
@@ -205,6 +208,8 @@ export async function superviseWorkers(options: {
           if (readyCount === count) firstStart.resolve();
         } else log.info({ worker: slot, pid: worker.process.pid }, 'replacement worker ready');
         if (stopping) send(worker, { type: 'service:drain' });
+      } else if (message.type === 'service:draining') {
+        entry.stopping = true;
       } else if (message.type === 'service:metrics') {
         pendingMetrics.get(message.id)?.settle(message.error ? undefined : message.metrics);
       } else if (message.type === 'service:cluster-metrics') {
@@ -226,8 +231,14 @@ export async function superviseWorkers(options: {
       }
       const lived = Date.now() - entry.startedAt;
       restartDelay[slot] = lived >= STABLE_AFTER_MS ? RESTART_MIN_MS : Math.min(Math.max(restartDelay[slot]! * 2, RESTART_MIN_MS), RESTART_MAX_MS);
-      restarts.inc();
-      log.error({ worker: slot, pid: worker.process.pid, code, signal, restartInMs: restartDelay[slot] }, 'worker exited unexpectedly: replacing it');
+      const details = { worker: slot, pid: worker.process.pid, code, signal, restartInMs: restartDelay[slot] };
+      // Stopped by a signal of its own: deliberate (or the primary's own signal is on its way and
+      // cancels the restart); anything else is a crash.
+      if (entry.stopping && code === 0) log.info(details, 'worker stopped on a signal of its own: replacing it');
+      else {
+        restarts.inc();
+        log.error(details, 'worker exited unexpectedly: replacing it');
+      }
       const timer = setTimeout(() => {
         restartTimers.delete(timer);
         if (!stopping) fork(slot);
