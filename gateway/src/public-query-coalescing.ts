@@ -99,7 +99,8 @@ function shareable(context: GraphQLRequestContextWillSendResponse<GatewayContext
 
 /** The HTTP answer of an executed query, as sent: what followers at the edge are given. */
 interface SentAnswer {
-  body: string;
+  /** Encoded once for every follower. */
+  body: Buffer;
   headers: Record<string, string>;
   operationName: string | null;
 }
@@ -139,6 +140,7 @@ export function edgeQueryCoalescing(registry: Registry, maxWaitMs: number, recor
         coalesced.inc();
         res.status(200);
         for (const [name, value] of Object.entries(answer.headers)) res.setHeader(name, value);
+        res.setHeader('content-length', answer.body.length);
         res.end(answer.body);
         recordRequest(answer.operationName, 'ok', startedAt);
       }, next);
@@ -179,5 +181,5 @@ function publicAnswer(res: Response, body: string): SentAnswer | null {
     const value = res.getHeader(name);
     if (value !== undefined) headers[name] = String(value);
   }
-  return { body, headers, operationName: (res.locals.operationName as string | null | undefined) ?? null };
+  return { body: Buffer.from(body), headers, operationName: (res.locals.operationName as string | null | undefined) ?? null };
 }

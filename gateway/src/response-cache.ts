@@ -19,17 +19,20 @@ interface CachedMeta {
 }
 
 /**
- * An entry is its metadata as one JSON line, then the response body exactly as it is sent: a hit
- * at the edge writes the stored text without parsing or serialising an 87 KB answer again.
+ * An entry is its metadata as one JSON line, then the response body exactly as it is sent (with
+ * Apollo's closing newline). Read as bytes, a hit at the edge writes the stored body without
+ * decoding, parsing, serialising or encoding an 87 KB answer again: decoding Redis' reply to a
+ * string and encoding it back for the socket were a fifth of a hit's CPU (ADR 0019).
  */
-const encodeEntry = (meta: CachedMeta, data: Record<string, unknown>) => `${JSON.stringify(meta)}\n${JSON.stringify({ data })}`;
+const encodeEntry = (meta: CachedMeta, data: Record<string, unknown>) => `${JSON.stringify(meta)}\n${JSON.stringify({ data })}\n`;
 
-function decodeEntry(value: string): { meta: CachedMeta; body: string; age: number } | null {
-  const newline = value.indexOf('\n');
-  if (newline < 0) return null; // an entry of an older format: a miss, replaced by the next store
-  const meta = JSON.parse(value.slice(0, newline)) as CachedMeta;
+function decodeEntry(value: Buffer): { meta: CachedMeta; body: Buffer; age: number } | null {
+  const newline = value.indexOf(10);
+  if (newline < 0 || value[0] !== 0x7b) return null; // an entry of an older format: a miss, replaced by the next store
+  const meta = JSON.parse(value.subarray(0, newline).toString()) as CachedMeta;
+  if (typeof meta.storedAt !== 'number') return null;
   const age = Math.floor((Date.now() - meta.storedAt) / 1000);
-  return age < meta.maxAge ? { meta, body: value.slice(newline + 1), age } : null;
+  return age < meta.maxAge ? { meta, body: value.subarray(newline + 1), age } : null;
 }
 
 /** What identifies a cached response: the document, the operation chosen and the variables. */
@@ -82,9 +85,9 @@ export function edgeResponseCache(redis: GatewayRedis, prefix: string, metrics: 
     const operationName = typeof params.operationName === 'string' ? params.operationName : null;
     const hash = responseCacheHash(params.query, operationName, parseJson(params.variables));
     const viewer = (res.locals.viewer as Viewer | null | undefined) ?? null;
-    let values: Array<string | null>;
+    let values: Array<Buffer | null>;
     try {
-      values = await redis.client.mget(...candidateKeys(keys, hash, viewer));
+      values = await redis.client.mgetBuffer(...candidateKeys(keys, hash, viewer));
     } catch (error) {
       redis.failed('response_cache_get', error);
       return next();
@@ -98,7 +101,8 @@ export function edgeResponseCache(redis: GatewayRedis, prefix: string, metrics: 
       res.setHeader('content-type', `${accepted}; charset=utf-8`);
       res.setHeader('cache-control', `${entry.meta.scope === 'PRIVATE' ? 'private' : 'public'}, max-age=${entry.meta.maxAge - entry.age}`);
       res.setHeader('age', String(entry.age));
-      res.end(`${entry.body}\n`);
+      res.setHeader('content-length', entry.body.length);
+      res.end(entry.body);
       recordRequest(entry.meta.operationName, 'ok', startedAt);
       return;
     }
@@ -132,13 +136,13 @@ export function responseCachePlugin(redis: GatewayRedis, prefix: string, metrics
             return null;
           }
           try {
-            for (const value of await redis.client.mget(...candidateKeys(keys, hash, context.contextValue.viewer))) {
+            for (const value of await redis.client.mgetBuffer(...candidateKeys(keys, hash, context.contextValue.viewer))) {
               const entry = value ? decodeEntry(value) : null;
               if (!entry) continue;
               hits.inc();
               servedAge = entry.age;
               context.overallCachePolicy.replace({ maxAge: entry.meta.maxAge - entry.age, scope: entry.meta.scope });
-              const { data } = JSON.parse(entry.body) as { data: Record<string, unknown> };
+              const { data } = JSON.parse(entry.body.toString()) as { data: Record<string, unknown> };
               return { http: { status: 200, headers: new HeaderMap() }, body: { kind: 'single', singleResult: { data } } };
             }
           } catch (error) {
