@@ -23,7 +23,13 @@ afterAll(async () => {
   await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
 });
 
-async function listenStub(handler: (request: IncomingMessage, body: string) => Promise<{ status?: number; headers?: Record<string, string>; body: string }>): Promise<string> {
+interface StubAnswer {
+  status?: number;
+  headers?: Record<string, string>;
+  body: string;
+}
+
+async function listenStub(handler: (request: IncomingMessage, body: string) => Promise<StubAnswer>): Promise<string> {
   const server = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk) => (body += chunk));
@@ -190,7 +196,7 @@ describe('the gateway on two workers', { timeout: 300_000 }, () => {
     const supergraph = readFileSync(repoPath('supergraph.graphql'), 'utf8');
     let version = 1;
     const hits = { supergraph: 0, operations: 0 };
-    const registry = await listenStub(async (request) => {
+    const registry = await listenStub(async (request): Promise<StubAnswer> => {
       const path = new URL(request.url!, 'http://registry').pathname;
       if (request.headers.authorization !== `Bearer ${'r'.repeat(40)}`) return { status: 401, body: '{}' };
       if (path === '/v1/supergraph') {
