@@ -19,6 +19,7 @@ import { DEFAULT_SEED_PRODUCTS, DEMO_ACCOUNTS } from '@supergraph/service-kit/se
 import { readSupergraphConfig } from '@supergraph/composition/config';
 import { RegistryClient } from '../schema-registry/src/client.ts';
 import { BUILD_TARGETS, build, distEntry, isStale } from './build.ts';
+import { GATEWAY_V8_FLAGS } from '../gateway/src/v8-flags.ts';
 import { ensureServiceDatabases } from './local-databases.ts';
 import { repoPath } from './paths.ts';
 import { GATEWAY_PORT, REGISTRY_PORT, SUBGRAPHS, SUBGRAPH_NAMES } from './services.ts';
@@ -91,7 +92,7 @@ class Supervised {
     this.startedAt = Date.now();
     // Its own process group: Ctrl-C reaches the launcher only, and each child gets exactly one
     // SIGTERM from it (a second signal would make a service skip its drain).
-    const child = spawn(process.execPath, ['--enable-source-maps', distEntry(this.name)], {
+    const child = spawn(process.execPath, ['--enable-source-maps', ...(this.name === 'gateway' ? GATEWAY_V8_FLAGS : []), distEntry(this.name)], {
       cwd: repoPath(),
       env: { ...process.env, ...this.childEnv },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,6 +2,7 @@
 // fork one worker per core of the node, however small the pod's CPU limit.
 import { describe, expect, it } from 'vitest';
 import { gatewayEnvSchema } from '../../gateway/src/config.ts';
+import { GATEWAY_V8_FLAGS } from '../../gateway/src/v8-flags.ts';
 import { repoPath } from '../../scripts/paths.ts';
 import { render } from './kustomize.ts';
 
@@ -26,5 +27,9 @@ describe.each(['local', 'production'])('the %s overlay’s gateway', (overlay) =
     expect(workers).toBeLessThanOrEqual(Math.max(1, Math.ceil(cores(container.resources.requests.cpu) * 2)));
     // Each worker is a V8 heap of its own (plus the primary's small one when there are several).
     expect(mebibytes(container.resources.limits.memory) / workers).toBeGreaterThanOrEqual(512);
+  });
+
+  it('runs with the V8 flags the gateway was measured with (NODE_OPTIONS, inherited by its workers)', () => {
+    expect(container.env.find((e: { name: string }) => e.name === 'NODE_OPTIONS')?.value).toBe(GATEWAY_V8_FLAGS.join(' '));
   });
 });

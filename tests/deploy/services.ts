@@ -45,7 +45,8 @@ export const DEPLOYABLE_SERVICES: DeployableService[] = [
 ];
 
 export function knownSettings(service: DeployableService): Set<string> {
-  return new Set([...service.schemas.flatMap((schema) => Object.keys(schema.shape)), ...RUN_SERVICE_SETTINGS, 'LOG_LEVEL']);
+  // NODE_OPTIONS is read by node itself (the gateway's V8 flags, ADR 0019).
+  return new Set([...service.schemas.flatMap((schema) => Object.keys(schema.shape)), ...RUN_SERVICE_SETTINGS, 'LOG_LEVEL', 'NODE_OPTIONS']);
 }
 
 /**
