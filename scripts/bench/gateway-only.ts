@@ -10,6 +10,7 @@ import { Pool } from 'undici';
 import { Redis } from 'ioredis';
 import { TEST_SECRETS } from '../in-process-stack.ts';
 import { repoPath } from '../paths.ts';
+import { GATEWAY_V8_FLAGS } from '../../gateway/src/v8-flags.ts';
 import { benchQueries } from './gateway-only/queries.ts';
 import { recordExchanges } from './gateway-only/record.ts';
 import { buildGraph, cacheControlPolicy, subgraphSchemas, type Recording } from './gateway-only/recording.ts';
@@ -32,7 +33,8 @@ const settings = {
   hive: env.BENCH_HIVE !== '0',
   hiveRuntime: (env.BENCH_HIVE_RUNTIME === 'js' ? 'js' : 'router') as 'js' | 'router',
   rerecord: env.BENCH_RERECORD === '1',
-  oursNodeFlags: (env.BENCH_OURS_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean),
+  // Ours runs with the flags it runs with everywhere (GATEWAY_V8_FLAGS) unless told otherwise ("" for none).
+  oursNodeFlags: (env.BENCH_OURS_NODE_FLAGS ?? GATEWAY_V8_FLAGS.join(' ')).split(/\s+/).filter(Boolean),
   only: env.BENCH_VARIANTS ? env.BENCH_VARIANTS.split(',').map((v) => v.trim()) : undefined,
   redisUrl: env.REDIS_URL,
 };
