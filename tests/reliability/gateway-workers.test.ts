@@ -1,13 +1,12 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { build, distEntry } from '../../scripts/build.ts';
+import { build } from '../../scripts/build.ts';
 import { repoPath } from '../../scripts/paths.ts';
-import { freePort } from '../support/processes.ts';
+import { freePort, startBuiltService, type BuiltServiceProcess } from '../support/processes.ts';
 import { within } from '../support/wait.ts';
 
 /**
@@ -68,45 +67,12 @@ async function productsStub() {
   };
 }
 
-interface RunningGateway {
-  url: string;
-  metricsUrl: string;
-  child: ChildProcess;
-  exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  output: string[];
-}
-
-/** `node gateway/dist/index.js`, as the image runs it; ready when the primary logs its URLs. */
-async function startGateway(env: Record<string, string>): Promise<RunningGateway> {
+/** `node gateway/dist/index.js`, as the image runs it, with two workers; ready when the primary logs its URLs. */
+async function startGateway(env: Record<string, string>): Promise<BuiltServiceProcess> {
   const [port, metricsPort] = [await freePort(), await freePort()];
-  const child = spawn(process.execPath, ['--enable-source-maps', distEntry('gateway')], {
-    cwd: repoPath(),
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'development', HOST: '127.0.0.1', PORT: String(port), METRICS_PORT: String(metricsPort), LOG_LEVEL: 'info', GATEWAY_WORKERS: '2', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const output: string[] = [];
-  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  const ready = new Promise<{ url: string; metrics: string }>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the gateway did not start:\n${output.join('\n')}`)), 120_000);
-    for (const stream of [child.stdout!, child.stderr!]) {
-      createInterface({ input: stream }).on('line', (line) => {
-        output.push(line);
-        try {
-          const entry = JSON.parse(line) as { url?: string; metrics?: string };
-          if (entry.url && entry.metrics) {
-            clearTimeout(timer);
-            resolve({ url: entry.url, metrics: entry.metrics });
-          }
-        } catch {
-          // not a log line
-        }
-      });
-    }
-    void exit.then(({ code }) => reject(new Error(`the gateway exited with ${code}:\n${output.join('\n')}`)));
-  });
-  const { url, metrics } = await ready;
-  return { url, metricsUrl: metrics, child, exit, output };
+  const gateway = await startBuiltService('gateway', { NODE_ENV: 'development', PORT: String(port), METRICS_PORT: String(metricsPort), GATEWAY_WORKERS: '2', ...env });
+  children.push(gateway.child);
+  return gateway;
 }
 
 /** One POST on a connection of its own: the primary deals connections to workers in turn. */

@@ -1,10 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMetricsApp, createServiceMetrics, listen } from '@supergraph/service-kit';
-import { repoPath } from '../../scripts/paths.ts';
 import { startGatewayReplica } from '../support/gateways.ts';
-import { distEntry } from '../../scripts/build.ts';
+import { startBuiltService } from '../support/processes.ts';
 
 /**
  * In production `/metrics` answered on the public gateway port (supergraph hash, Redis state,
@@ -16,34 +14,11 @@ afterAll(() => {
   for (const child of children) child.kill('SIGTERM');
 });
 
-/** Starts a service's built entry, as production runs it, and waits for its "ready" log line (pino JSON), which names both URLs. */
-function startProcess(service: string, env: Record<string, string>): Promise<{ url: string; metrics: string }> {
-  const entry = distEntry(service);
-  const child = spawn(process.execPath, ['--enable-source-maps', entry], {
-    cwd: repoPath(),
-    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  const output: string[] = [];
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${entry} did not start:\n${output.join('\n')}`)), 90_000);
-    for (const stream of [child.stdout!, child.stderr!]) {
-      createInterface({ input: stream }).on('line', (line) => {
-        output.push(line);
-        try {
-          const entry = JSON.parse(line) as { url?: string; metrics?: string };
-          if (entry.url && entry.metrics) {
-            clearTimeout(timer);
-            resolve({ url: entry.url, metrics: entry.metrics });
-          }
-        } catch {
-          // not a log line
-        }
-      });
-    }
-    child.on('exit', (code) => reject(new Error(`${entry} exited with ${code}:\n${output.join('\n')}`)));
-  });
+/** A service's built entry, as production runs it; its URLs as its "ready" log line names them. */
+async function startProcess(service: string, env: Record<string, string>): Promise<{ url: string; metrics: string }> {
+  const running = await startBuiltService(service, env, 90_000);
+  children.push(running.child);
+  return { url: running.url, metrics: running.metricsUrl };
 }
 
 const PRODUCTION_SECRETS = {

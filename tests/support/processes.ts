@@ -3,9 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { afterAll } from 'vitest';
 import { dropServiceDatabases, ensureServiceDatabases } from '../../scripts/local-databases.ts';
 import { repoPath } from '../../scripts/paths.ts';
+import { distEntry } from '../../scripts/build.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -67,4 +69,47 @@ export async function ownDatabase(service: string): Promise<Record<string, strin
   const dataDir = await mkdtemp(join(tmpdir(), `${service}-process-`));
   cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
   return { DATA_DIR: dataDir };
+}
+
+export interface BuiltServiceProcess extends ServiceProcess {
+  metricsUrl: string;
+  /** Every line it wrote (stdout and stderr), for failure messages. */
+  output: string[];
+}
+
+/**
+ * `node <service>/dist/index.js`, as the image runs it, with only PATH from this environment and
+ * ephemeral ports unless `env` says otherwise; ready when it logs the line (pino JSON) naming its
+ * URL and metrics URL. Killed after the test file if still running.
+ */
+export function startBuiltService(service: string, env: Record<string, string>, timeoutMs = 120_000): Promise<BuiltServiceProcess> {
+  const entry = distEntry(service);
+  const child = spawn(process.execPath, ['--enable-source-maps', entry], {
+    cwd: repoPath(),
+    env: { PATH: process.env.PATH ?? '', HOST: '127.0.0.1', PORT: '0', METRICS_PORT: '0', LOG_LEVEL: 'info', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  cleanups.push(async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const output: string[] = [];
+  const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${entry} did not start:\n${output.join('\n')}`)), timeoutMs);
+    for (const stream of [child.stdout!, child.stderr!]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        output.push(line);
+        try {
+          const logged = JSON.parse(line) as { url?: string; metrics?: string };
+          if (logged.url && logged.metrics) {
+            clearTimeout(timer);
+            resolve({ url: logged.url, metricsUrl: logged.metrics, child, exit, output });
+          }
+        } catch {
+          // not a log line
+        }
+      });
+    }
+    void exit.then(({ code, signal }) => reject(new Error(`${entry} exited with ${code ?? signal}:\n${output.join('\n')}`)));
+  });
 }

@@ -22,6 +22,7 @@ export * from './response-cache.ts';
 export * from './tracing.ts';
 export * from './nul-bytes.ts';
 export * from './outbox-relay.ts';
+export * from './outbox-runtime.ts';
 export * from './subscriptions.ts';
 export * from './newest-first-pages.ts';
 export * from './cluster.ts';
