@@ -224,6 +224,20 @@ describe('statements per request', () => {
     expect(small).toBe(3); // page, facets (totalCount is their sum), the facets' categories
   });
 
+  it("are the same for every category's facets as for one, and each category's facets are its own", async () => {
+    const facets = `facets { categories { count } priceBands { minPriceCents count } ratingBands { minRating count } stock { inStock outOfStock } }`;
+    const query = `{ categories { id products(first: 2, filter: { minRating: 1 }) { totalCount ${facets} } } }`;
+    expect(await productsStatements(query, {})).toBe(3); // categories, their pages, their facets (totalCount is their sum)
+    const everyCategory = await gql<{ categories: Array<{ id: string; products: { totalCount: number; facets: unknown } }> }>(query);
+    for (const category of everyCategory.data!.categories.slice(0, 4)) {
+      const alone = await gql<{ products: { totalCount: number; facets: unknown } }>(
+        `query ($id: ID!) { products(first: 2, filter: { categoryId: $id, minRating: 1 }) { totalCount ${facets} } }`,
+        { id: category.id },
+      );
+      expect(category.products).toEqual(alone.data!.products);
+    }
+  });
+
   it('are the same for every category with its products at 2 and 50 items', async () => {
     const query = `query ($first: Int!) { categories { id products(first: $first, sort: RATING) { totalCount edges { node { id name } } } } }`;
     const small = await productsStatements(query, { first: 2 });

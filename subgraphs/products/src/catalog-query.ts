@@ -142,8 +142,18 @@ export function categoryPagesQuery(categoryIds: readonly string[], request: Cata
  * Every facet of the filtered set in one statement: one grouping set a facet. `rating_floor` is
  * grouped by whole stars and summed into "n stars and up" bands by the caller.
  */
-export function facetsQuery(filter: CatalogFilter): Prisma.Sql {
+/**
+ * The facets of a filter in one statement. With `categoryIds`, of each of those categories at
+ * once (Category.products): every grouping set is also grouped by category, and facets.ts reads
+ * each category's rows as the one-category statement's.
+ */
+export function facetsQuery(filter: CatalogFilter, categoryIds?: readonly string[]): Prisma.Sql {
   const edges = Prisma.sql`ARRAY[${Prisma.join(PRICE_BAND_EDGES.map((edge) => Prisma.sql`${edge}::integer`))}]`;
+  const conditions = filterConditions(categoryIds ? { ...filter, categoryId: null } : filter);
+  if (categoryIds) conditions.push(Prisma.sql`"category_id" = ANY(${[...categoryIds]}::text[])`);
+  const sets = categoryIds
+    ? Prisma.sql`GROUPING SETS (("category_id"), ("category_id", "price_band"), ("category_id", "rating_floor"), ("category_id", "in_stock"))`
+    : Prisma.sql`GROUPING SETS (("category_id"), ("price_band"), ("rating_floor"), ("in_stock"))`;
   return Prisma.sql`
     SELECT GROUPING("category_id", "price_band", "rating_floor", "in_stock")::int AS "grouping",
            "category_id" AS "categoryId", "price_band" AS "priceBand", "rating_floor" AS "ratingFloor", "in_stock" AS "inStock",
@@ -151,7 +161,7 @@ export function facetsQuery(filter: CatalogFilter): Prisma.Sql {
     FROM (
       SELECT "category_id", width_bucket("price_cents", ${edges}) AS "price_band",
              floor("rating_average")::int AS "rating_floor", "in_stock"
-      FROM ${catalogSource(filter)} ${whereClause(filterConditions(filter))}
+      FROM ${catalogSource(filter)} ${whereClause(conditions)}
     ) AS "matched"
-    GROUP BY GROUPING SETS (("category_id"), ("price_band"), ("rating_floor"), ("in_stock"))`;
+    GROUP BY ${sets}`;
 }

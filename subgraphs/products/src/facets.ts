@@ -8,6 +8,12 @@ const RATING_SET = 0b1101;
 const STOCK_SET = 0b1110;
 const RATING_BANDS = [4, 3, 2, 1] as const;
 
+/**
+ * A row of the facets of several categories at once (facetsQuery with categoryIds), as the row of
+ * its category's own statement: there every set but the category set aggregates the category too.
+ */
+export const asOneCategoryRow = (row: FacetRow): FacetRow => (row.grouping === CATEGORY_SET ? row : { ...row, grouping: row.grouping | 0b1000 });
+
 export interface Facets {
   categories: Array<{ categoryId: string; count: number }>;
   priceBands: Array<{ minPriceCents: number; maxPriceCents: number | null; count: number }>;

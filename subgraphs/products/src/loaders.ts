@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { rowLoader } from '@supergraph/service-kit';
 import type { CatalogPageRequest } from './catalog-page.ts';
-import type { CatalogPage, ProductStore } from './store.ts';
+import type { CatalogPage, FacetRow, ProductStore } from './store.ts';
 
 /**
  * Loaders of one category's page or count under one request shape: categories asking with the
@@ -35,6 +35,7 @@ export function createLoaders(store: ProductStore) {
     categoryBySlug: rowLoader((slugs) => store.categoriesBySlugs(slugs), (row) => row.slug),
     categoryPage: perCategoryLoader<CatalogPage, CatalogPageRequest>((ids, request) => store.catalogPagesByCategory(ids, request)),
     categoryCount: perCategoryLoader<number, CatalogPageRequest['filter']>((ids, filter) => store.countCatalogByCategory(ids, filter)),
+    categoryFacets: perCategoryLoader<FacetRow[], CatalogPageRequest['filter']>((ids, filter) => store.facetsByCategory(ids, filter)),
   };
 }
 export type ProductLoaders = ReturnType<typeof createLoaders>;

@@ -27,8 +27,12 @@ function selectsFacets(info: GraphQLResolveInfo): boolean {
 
 /** The facets of one connection, computed at most once however many fields read them. */
 function facetsOnce(ctx: ProductsContext, filter: CatalogPageRequest['filter']): () => Promise<Facets> {
-  let facets: Promise<Facets> | null = null;
-  return () => (facets ??= ctx.store.facets(filter).then(facetsFromRows));
+  return once(() => ctx.store.facets(filter).then(facetsFromRows));
+}
+
+function once<T>(compute: () => Promise<T>): () => Promise<T> {
+  let result: Promise<T> | null = null;
+  return () => (result ??= compute());
 }
 
 const cursorOf = (request: CatalogPageRequest, row: CatalogRow) =>
@@ -94,11 +98,15 @@ export const resolvers: GraphQLResolverMap<ProductsContext> = {
   },
   Category: {
     __resolveReference: (reference: { id: string }, ctx: ProductsContext): Promise<Category | null> => ctx.loaders.category.load(reference.id),
-    async products(category: Category, args: CatalogArgs, ctx: ProductsContext): Promise<ProductConnectionSource> {
+    async products(category: Category, args: CatalogArgs, ctx: ProductsContext, info: GraphQLResolveInfo): Promise<ProductConnectionSource> {
       const request = parseCatalogArgs(args, { categoryId: category.id });
       const page = await ctx.loaders.categoryPage.load(category.id, { ...request, filter: { ...request.filter, categoryId: null } });
       for (const product of page.products) ctx.loaders.product.prime(product.id, product);
-      return { ...page, request, categoryId: category.id };
+      // Every category's facets for the same arguments: one statement (loaders.categoryFacets).
+      const facets = selectsFacets(info)
+        ? once(() => ctx.loaders.categoryFacets.load(category.id, { ...request.filter, categoryId: null }).then(facetsFromRows))
+        : undefined;
+      return { ...page, request, categoryId: category.id, ...(facets ? { facets } : {}) };
     },
   },
 };

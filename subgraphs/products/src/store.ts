@@ -1,5 +1,6 @@
 import { Prisma, type Category, type PrismaClient, type Product } from './generated/prisma/client.ts';
 import type { CatalogFilter, CatalogPageRequest } from './catalog-page.ts';
+import { asOneCategoryRow } from './facets.ts';
 import { catalogSource, categoryPagesQuery, facetsQuery, filterConditions, pageQuery, whereClause } from './catalog-query.ts';
 
 /** A catalog row and the value it was sorted by (for its cursor). */
@@ -86,6 +87,14 @@ export class ProductStore {
 
   facets(filter: CatalogFilter): Promise<FacetRow[]> {
     return this.db.$queryRaw<FacetRow[]>(facetsQuery(filter));
+  }
+
+  /** The facets rows of each category (within it) for one filter, in one statement. */
+  async facetsByCategory(categoryIds: readonly string[], filter: CatalogFilter): Promise<Map<string, FacetRow[]>> {
+    const rows = await this.db.$queryRaw<FacetRow[]>(facetsQuery(filter, categoryIds));
+    const byCategory = new Map<string, FacetRow[]>(categoryIds.map((id) => [id, []]));
+    for (const row of rows) byCategory.get(row.categoryId!)?.push(asOneCategoryRow(row));
+    return byCategory;
   }
 
   /**
