@@ -30,8 +30,12 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean -
 # 3. Runtime: plain node on the service's bundle, as the unprivileged `node` user (uid 1000).
 FROM ${NODE_IMAGE} AS runtime
 ARG SERVICE
+# The service's V8 flags: the gateway's image is built with NODE_FLAGS = gateway/src/v8-flags.ts
+# (the workflow passes them; ADR 0019), the others with none. Workers inherit NODE_OPTIONS.
+ARG NODE_FLAGS=""
 ENV NODE_ENV=production \
-    HOST=0.0.0.0
+    HOST=0.0.0.0 \
+    NODE_OPTIONS="${NODE_FLAGS}"
 WORKDIR /app
 COPY --from=production-dependencies /app/ ./
 COPY --from=build /out/ ./

@@ -33,12 +33,16 @@ function execForm(instruction: string, args: string): string[] {
   return JSON.parse(args) as string[];
 }
 
-/** Reads the runtime (last) stage of ./Dockerfile for one SERVICE build argument. */
-export function imageRuntime(service: string, file = repoPath('Dockerfile')): ImageRuntime {
+/** Reads the runtime (last) stage of ./Dockerfile for one SERVICE build argument (and others, else their ARG defaults). */
+export function imageRuntime(service: string, file = repoPath('Dockerfile'), buildArgs: Record<string, string> = {}): ImageRuntime {
   const all = instructions(readFileSync(file, 'utf8'));
   const lastFrom = all.map((i) => i.keyword).lastIndexOf('FROM');
   const stage = all.slice(lastFrom);
-  const args: Record<string, string> = { SERVICE: service };
+  const args: Record<string, string> = { ...buildArgs, SERVICE: service };
+  for (const { keyword, args: text } of stage) {
+    const declared = keyword === 'ARG' ? /^(\w+)=(.*)$/.exec(text) : null;
+    if (declared && !(declared[1]! in args)) args[declared[1]!] = declared[2]!.replace(/^"|"$/g, '');
+  }
   const expand = (value: string) => value.replace(/\$\{(\w+)\}|\$(\w+)/g, (_m, a, b) => args[a ?? b] ?? '');
   let workdir = '/';
   const env: Record<string, string> = {};

@@ -4,11 +4,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { repoPath } from '../../scripts/paths.ts';
-import { SERVICE_FOLDERS } from './dockerfile.ts';
+import { imageRuntime, SERVICE_FOLDERS } from './dockerfile.ts';
+import { GATEWAY_V8_FLAGS } from '../../gateway/src/v8-flags.ts';
 import { render } from './kustomize.ts';
 
 const workflow = parseYaml(readFileSync(repoPath('.github/workflows/ci-cd.yml'), 'utf8')) as {
-  jobs: Record<string, { steps: { run?: string; uses?: string; with?: Record<string, string>; 'working-directory'?: string }[]; strategy?: { matrix: { include: { name: string; folder: string }[] } }; services?: Record<string, unknown> }>;
+  jobs: Record<string, { steps: { run?: string; uses?: string; with?: Record<string, string>; 'working-directory'?: string }[]; strategy?: { matrix: { include: { name: string; folder: string; node_flags?: string }[] } }; services?: Record<string, unknown> }>;
 };
 const steps = Object.values(workflow.jobs).flatMap((job) => job.steps);
 const runs = steps.filter((s) => s.run).map((s) => ({ dir: s['working-directory'] ?? '.', script: s.run! }));
@@ -43,7 +44,11 @@ describe('.github/workflows/ci-cd.yml', () => {
     const matrix = workflow.jobs.images!.strategy!.matrix.include;
     const build = workflow.jobs.images!.steps.find((s) => s.uses?.startsWith('docker/build-push-action'))!;
     expect(build.with!.file).toBe('Dockerfile');
-    expect(build.with!['build-args']).toBe('SERVICE=${{ matrix.folder }}');
+    expect(build.with!['build-args']!.trim().split('\n').map((line) => line.trim())).toEqual(['SERVICE=${{ matrix.folder }}', 'NODE_FLAGS=${{ matrix.node_flags }}']);
+    // The gateway's image runs with the V8 flags it was measured with; the others with none.
+    for (const entry of matrix) expect(entry.node_flags ?? '', entry.name).toBe(entry.name === 'gateway' ? GATEWAY_V8_FLAGS.join(' ') : '');
+    expect(imageRuntime('gateway', undefined, { NODE_FLAGS: GATEWAY_V8_FLAGS.join(' ') }).env.NODE_OPTIONS).toBe(GATEWAY_V8_FLAGS.join(' '));
+    expect(imageRuntime('subgraphs/products').env.NODE_OPTIONS).toBe('');
     expect(matrix.map((m) => m.folder).sort()).toEqual(Object.values(SERVICE_FOLDERS).sort());
     const deployments = production.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name);
     expect(matrix.map((m) => m.name).sort()).toEqual([...deployments].sort());
