@@ -53,10 +53,12 @@ export function publicQueryCoalescingPlugin(registry: Registry, maxWaitMs: numbe
     async requestDidStart() {
       let release: ((result: SharedResult | null) => void) | null = null;
       let key = '';
+      let timer: NodeJS.Timeout | undefined;
       const finish = (result: SharedResult | null) => {
         if (!release) return;
         const resolve = release;
         release = null;
+        clearTimeout(timer);
         inFlight.delete(key);
         if (!result) markUnshareable(key);
         resolve(result);
@@ -64,13 +66,15 @@ export function publicQueryCoalescingPlugin(registry: Registry, maxWaitMs: numbe
       return {
         async responseForOperation(context) {
           if (context.operation?.operation !== 'query') return null;
+          // Coalesced before Apollo already (edgeQueryCoalescing): nothing identical waits here.
+          if (context.contextValue.edgeLocals?.[EDGE_LEADER]) return null;
           key = `${context.queryHash}\n${context.request.operationName ?? ''}\n${JSON.stringify(context.request.variables ?? {})}`;
           if (isUnshareable(key)) return null;
           const leader = inFlight.get(key);
           if (!leader) {
             const pending = new Promise<SharedResult | null>((resolve) => (release = resolve));
             inFlight.set(key, pending);
-            setTimeout(() => finish(null), maxWaitMs).unref();
+            timer = setTimeout(() => finish(null), maxWaitMs).unref();
             return null;
           }
           const shared = await leader;
@@ -106,6 +110,8 @@ interface SentAnswer {
 }
 
 const COPIED_HEADERS = ['content-type', 'cache-control', 'etag', 'vary'];
+/** Marks (in res.locals) a request the edge coalesces for: the plugin leaves it alone. */
+const EDGE_LEADER = 'queryCoalescingLeader';
 
 /**
  * The same coalescing before Apollo runs (ADR 0019): for a POSTed document (no APQ), requests
@@ -153,10 +159,12 @@ export function edgeQueryCoalescing(registry: Registry, maxWaitMs: number, recor
     const finish = (answer: SentAnswer | null) => {
       if (done) return;
       done = true;
+      clearTimeout(timer);
       if (inFlight.get(key) === entry) inFlight.delete(key);
       release(answer);
     };
-    setTimeout(() => finish(null), maxWaitMs).unref();
+    const timer = setTimeout(() => finish(null), maxWaitMs).unref();
+    res.locals[EDGE_LEADER] = true;
     captureAnswer(res, (body) => finish(publicAnswer(res, body)));
     res.on('close', () => finish(null)); // answered without a body we saw, or the client went away
     next();

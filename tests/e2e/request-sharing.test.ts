@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { demoIds } from '@supergraph/service-kit';
 import { graphql } from '../support/graphql.ts';
@@ -35,6 +36,24 @@ describe('identical concurrent requests', () => {
     expect(coalesced(after) - coalesced(before)).toBeGreaterThan(0);
     // Counted as requests all the same.
     expect(counter(after, 'graphql_requests_total') - counter(before, 'graphql_requests_total')).toBe(20);
+  });
+
+  it('automatic persisted queries (which Apollo answers, not the edge) are coalesced too', async () => {
+    const gateway = await startGatewayReplica();
+    const catalog = operation('Catalog');
+    const persistedQuery = { version: 1, sha256Hash: createHash('sha256').update(catalog).digest('hex') };
+    const send = (withDocument: boolean) =>
+      fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...(withDocument ? { query: catalog } : {}), variables: { first: 15 }, extensions: { persistedQuery } }),
+      }).then(async (response) => ({ status: response.status, body: (await response.json()) as { data?: unknown; errors?: unknown } }));
+    const registered = await send(true);
+    expect(registered.body.errors).toBeUndefined();
+    const before = counter(await gateway.metrics(), 'graphql_requests_coalesced_total');
+    const answers = await Promise.all(Array.from({ length: 20 }, () => send(false)));
+    for (const answer of answers) expect(answer).toEqual(registered);
+    expect(counter(await gateway.metrics(), 'graphql_requests_coalesced_total') - before).toBeGreaterThan(0);
   });
 
   it("PRIVATE queries are never shared: each shopper gets their own `me`", async () => {
