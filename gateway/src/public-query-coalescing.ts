@@ -4,7 +4,7 @@ import type { RequestHandler, Response } from 'express';
 import { HeaderMap } from '@apollo/server';
 import { Counter, type Registry } from 'prom-client';
 import type { GatewayContext } from './context.ts';
-import { parseJson, requestParams } from './request-params.ts';
+import { postedDocument } from './request-params.ts';
 import type { RecordRequest } from './request-metrics.ts';
 
 /** What one execution of a query gave, when everyone may have it. */
@@ -114,7 +114,7 @@ const COPIED_HEADERS = ['content-type', 'cache-control', 'etag', 'vary'];
 const EDGE_LEADER = 'queryCoalescingLeader';
 
 /**
- * The same coalescing before Apollo runs (ADR 0019): for a POSTed document (no APQ), requests
+ * The same coalescing before Apollo runs (ADR 0019): for a POSTed document (postedDocument), requests
  * identical to one in flight wait for its HTTP answer and, when that answer is a PUBLIC, cacheable
  * 200, are sent the same bytes: no execution, no serialisation of their own. Otherwise they go on
  * to Apollo (where the plugin above may still coalesce them). Placed after authentication, rate
@@ -130,14 +130,12 @@ export function edgeQueryCoalescing(registry: Registry, maxWaitMs: number, recor
     registers: [registry],
   });
   return (req, res, next) => {
-    if (req.method !== 'POST') return next();
-    const params = requestParams(req);
-    if (typeof params.query !== 'string' || (params.extensions as { persistedQuery?: unknown } | undefined)?.persistedQuery) return next();
+    const document = postedDocument(req);
     // Identical documents that mutate would only be run one after the other: cheaper not to wait.
-    if (/^\s*(mutation|subscription)\b/.test(params.query)) return next();
+    if (!document || /^\s*(mutation|subscription)\b/.test(document.query)) return next();
     const startedAt = performance.now();
     const key = createHash('sha256')
-      .update(JSON.stringify([params.query, params.operationName ?? null, parseJson(params.variables) ?? {}, req.get('accept') ?? '']))
+      .update(JSON.stringify([document.query, document.operationName, document.variables ?? {}, req.get('accept') ?? '']))
       .digest('hex');
     const leader = inFlight.get(key);
     if (leader) {

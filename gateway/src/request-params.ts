@@ -18,3 +18,24 @@ export function parseJson(value: unknown): unknown {
     return undefined;
   }
 }
+
+/** A POSTed GraphQL document: what the edge (response cache, coalescing) may answer before Apollo. */
+export interface PostedDocument {
+  query: string;
+  operationName: string | null;
+  variables: unknown;
+}
+
+/**
+ * The request's document when the edge may answer it: a POST (a GET must pass Apollo's CSRF
+ * prevention first), with its text (not an automatic persisted query: sent with its document,
+ * Apollo must register the hash) and a well-formed operation name. Else null: Apollo's to answer.
+ */
+export function postedDocument(req: Request): PostedDocument | null {
+  if (req.method !== 'POST') return null;
+  const params = requestParams(req);
+  if (typeof params.query !== 'string') return null;
+  if (params.operationName !== undefined && params.operationName !== null && typeof params.operationName !== 'string') return null;
+  if ((params.extensions as { persistedQuery?: unknown } | undefined)?.persistedQuery) return null;
+  return { query: params.query, operationName: params.operationName ?? null, variables: parseJson(params.variables) };
+}

@@ -10,7 +10,8 @@ export interface SubgraphAnswer {
 /**
  * The answer in the shape @apollo/gateway reads (`ok`, `status`, `headers.get`, `json()`), built
  * straight from undici's result: wrapping it in a WHATWG `Response` (with its `Headers` and body
- * stream) cost about 4 % of the gateway's CPU under load (ADR 0019). Each caller gets its own
+ * stream) was part of the node internals that fell from 18.6 % to 11.8 % of the gateway's busy
+ * CPU in bench:gateway-only's profile (ADR 0019). Each caller gets its own
  * object and parses the text itself, so answers shared between requests never share objects.
  */
 export function subgraphResponse(url: string, answer: SubgraphAnswer): FetcherResponse {

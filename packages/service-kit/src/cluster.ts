@@ -1,6 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry, Counter, Gauge, type Registry } from 'prom-client';
 import type { Logger } from './logger.ts';
+import { drainThenExit } from './drain.ts';
 
 /**
  * One service on every core: a primary process forks N workers (node:cluster) that share the
@@ -94,17 +95,7 @@ export function serveAsWorker(
     draining = true;
     log.info({ reason }, `worker draining (at most ${options.timeoutMs} ms), then exiting`);
     if (reason !== 'primary') send(process, { type: 'service:draining', reason });
-    setTimeout(() => {
-      log.error({ timeoutMs: options.timeoutMs }, 'worker still draining at SHUTDOWN_TIMEOUT_MS: exiting now');
-      process.exit(1);
-    }, options.timeoutMs).unref();
-    service.close().then(
-      () => process.exit(0),
-      (error) => {
-        log.error({ err: error }, 'worker shutdown failed');
-        process.exit(1);
-      },
-    );
+    drainThenExit(() => service.close(), log, options.timeoutMs);
   };
   process.on('message', (message: unknown) => {
     if (!isMessage(message)) return;

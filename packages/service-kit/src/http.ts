@@ -9,6 +9,7 @@ import { createLogger, type Logger } from './logger.ts';
 import type { ServiceMetrics } from './metrics.ts';
 import { requestIdMiddleware } from './request-id.ts';
 import { tracingMiddleware } from './tracing.ts';
+import { drainThenExit } from './drain.ts';
 
 /**
  * The routes every service exposes besides /graphql: liveness, readiness (ready only when the
@@ -194,25 +195,12 @@ export function onShutdownSignal(
     }
     stopping = true;
     log.info(`${signal} received: finishing requests in flight (at most ${timeoutMs} ms), then exiting`);
-    const deadline = setTimeout(() => {
-      log.error({ timeoutMs }, `still draining after ${timeoutMs} ms (SHUTDOWN_TIMEOUT_MS): exiting now`);
-      process.exit(1);
-    }, timeoutMs);
-    stop().then(
-      () => {
-        clearTimeout(deadline);
-        log.info('stopped cleanly');
-        process.exit(0);
-      },
-      (error) => {
-        log.error(error, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    drainThenExit(stop, log, timeoutMs);
   };
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
 }
+
 
 const runServiceEnvSchema = (defaultPort: number) =>
   z.object({
