@@ -45,16 +45,43 @@ export const distEntry = (name: string): string => {
   return repoPath(target.outfile);
 };
 
-/** Bare imports (packages) are external, except the workspace's own, which are TypeScript sources. */
-const externalPackages: esbuild.Plugin = {
-  name: 'external-node-modules',
-  setup(build) {
-    build.onResolve({ filter: /^[^./]/ }, (args) => {
-      if (args.path.startsWith('@supergraph/')) return undefined;
-      return { path: args.path, external: true };
-    });
-  },
-};
+/**
+ * Bare imports (packages) are external, except the workspace's own, which are TypeScript sources.
+ * An external import is resolved again at run time, from the bundle's folder, not from the source
+ * that wrote it. Where npm installed two versions of a package (one hoisted for another
+ * dependency, the declared one nested under packages/service-kit), the bundle would silently load
+ * the other one: sources tested against one version, services running another. So every
+ * external import must resolve to the same file from both places, or the build fails and says
+ * which package to pin (ADR 0022).
+ */
+export function externalPackages(outdir: string): esbuild.Plugin {
+  return {
+    name: 'external-node-modules',
+    setup(build) {
+      const shown = (path: string) => relative(build.initialOptions.absWorkingDir ?? repoRoot, path);
+      // Resolution starts in an existing folder only.
+      build.onStart(() => mkdir(outdir, { recursive: true }).then(() => undefined));
+      build.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (args.path.startsWith('@supergraph/') || args.pluginData === 'resolving-external') return undefined;
+        if (args.path.startsWith('node:')) return { path: args.path, external: true };
+        const from = (resolveDir: string) => build.resolve(args.path, { kind: args.kind, resolveDir, pluginData: 'resolving-external' });
+        const [inSources, atRunTime] = await Promise.all([from(args.resolveDir), from(outdir)]);
+        if (inSources.errors.length === 0 && inSources.path !== atRunTime.path) {
+          return {
+            errors: [
+              {
+                text:
+                  `${args.path} would load a different copy at run time (${atRunTime.path ? shown(atRunTime.path) : 'none'}) ` +
+                  `than the sources import (${shown(inSources.path)}): pin the sources' version in the root package.json's dependencies so npm hoists it`,
+              },
+            ],
+          };
+        }
+        return { path: args.path, external: true };
+      });
+    },
+  };
+}
 
 /**
  * The shared packages (packages/*: service-kit, composition) are declared free of side effects
@@ -108,7 +135,7 @@ export async function build(options: { only?: readonly string[]; log?: (line: st
         sourcemap: 'linked',
         // Source paths in the map stay relative to the bundle, so stack traces name src/ files.
         sourcesContent: false,
-        plugins: [externalPackages, sharedPackagesWithoutSideEffects],
+        plugins: [externalPackages(outdir), sharedPackagesWithoutSideEffects],
         metafile: true,
         logLevel: 'warning',
         // Written below, each file atomically: a process starting meanwhile never reads half a bundle.

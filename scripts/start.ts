@@ -218,20 +218,21 @@ setInterval(() => {
  * template, and copied (a fraction of a second) into every service's folder that has none yet.
  */
 async function prepareEmbeddedDatabases(dataDirs: string[]): Promise<void> {
-  const missing = dataDirs.filter((dir) => !existsSync(join(dir, 'PG_VERSION')));
-  if (missing.length === 0) return;
-  const { PGlite } = await import('@electric-sql/pglite');
-  const { version } = JSON.parse(await readFile(repoPath('node_modules', '@electric-sql', 'pglite', 'package.json'), 'utf8')) as { version: string };
-  const template = join(env.DATA_DIR, `.pglite-template-${version}`);
-  if (!existsSync(join(template, 'PG_VERSION'))) {
-    const startedAt = Date.now();
-    const building = `${template}.${process.pid}.tmp`;
-    await rm(building, { recursive: true, force: true });
-    await mkdir(building, { recursive: true });
-    const db = await PGlite.create({ dataDir: building });
-    await db.close();
-    await rename(building, template);
-    say(`created an empty embedded database in ${seconds(Date.now() - startedAt)} (the template for every service's)`);
+  const template = await embeddedTemplate();
+  const major = (dir: string) => readFile(join(dir, 'PG_VERSION'), 'utf8').then((text) => text.trim(), () => undefined);
+  const templateMajor = await major(template);
+  const missing: string[] = [];
+  for (const dir of dataDirs) {
+    const found = await major(dir);
+    if (found === templateMajor) continue;
+    if (found !== undefined) {
+      // Made by an earlier PGlite on another PostgreSQL major version, which this one cannot open.
+      // Kept, not deleted: the developer may want something from it.
+      const aside = `${dir}.postgres-${found}.${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      await rename(dir, aside);
+      say(`${dir} was made by embedded PostgreSQL ${found}; this version runs ${templateMajor}, which cannot open it. Moved it to ${aside}; a fresh database is created and seeded`);
+    }
+    missing.push(dir);
   }
   await Promise.all(
     missing.map(async (dir) => {
@@ -243,6 +244,24 @@ async function prepareEmbeddedDatabases(dataDirs: string[]): Promise<void> {
       await rename(copying, dir);
     }),
   );
+}
+
+/** The empty cluster every service's embedded database starts from, made once per PGlite version. */
+async function embeddedTemplate(): Promise<string> {
+  const { version } = JSON.parse(await readFile(repoPath('node_modules', '@electric-sql', 'pglite', 'package.json'), 'utf8')) as { version: string };
+  const template = join(env.DATA_DIR, `.pglite-template-${version}`);
+  if (!existsSync(join(template, 'PG_VERSION'))) {
+    const startedAt = Date.now();
+    const { PGlite } = await import('@electric-sql/pglite');
+    const building = `${template}.${process.pid}.tmp`;
+    await rm(building, { recursive: true, force: true });
+    await mkdir(building, { recursive: true });
+    const db = await PGlite.create({ dataDir: building });
+    await db.close();
+    await rename(building, template);
+    say(`created an empty embedded database in ${seconds(Date.now() - startedAt)} (the template for every service's)`);
+  }
+  return template;
 }
 
 /**

@@ -4,7 +4,7 @@
 // npm in between so that its own exit status is seen), on ports of its own (PORT_OFFSET), a
 // temporary DATA_DIR, and, with DATABASE_URL, databases of its own (a unique DATABASE_PREFIX).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { dropServiceDatabases } from '../../scripts/local-databases.ts';
 import { repoPath } from '../../scripts/paths.ts';
 import { GATEWAY_PORT, REGISTRY_PORT, SUBGRAPHS, SUBGRAPH_NAMES } from '../../scripts/services.ts';
 import { persistedOperations } from '@supergraph/sdk/persisted-lists';
+import { DEMO_ACCOUNTS } from '@supergraph/service-kit/seed-plan';
 
 /** The storefront the launcher serves itself (scripts/start.ts). */
 const STOREFRONT_PORT = 3000;
@@ -89,6 +90,12 @@ describe('npm start: a crashed service is restarted and the rest keep answering'
     if (process.env.DATABASE_URL) {
       cleanups.push(() => dropServiceDatabases(process.env.DATABASE_URL!, unique, [...SUBGRAPH_NAMES, 'registry']));
     }
+    if (!process.env.DATABASE_URL) {
+      // users' embedded database left by a PGlite on another PostgreSQL major version (16): moved aside, kept, replaced.
+      await mkdir(join(dataDir, 'users'), { recursive: true });
+      await writeFile(join(dataDir, 'users', 'PG_VERSION'), '16\n');
+      await writeFile(join(dataDir, 'users', 'kept.txt'), 'the old cluster');
+    }
     const output: string[] = [];
     const pids = new Map<string, number>();
     const [command, ...args] = (JSON.parse(await readFile(repoPath('package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ');
@@ -138,6 +145,19 @@ describe('npm start: a crashed service is restarted and the rest keep answering'
     await waitFor('the supergraph', () => output.some((line) => line.includes('Supergraph ready in')), 170_000);
     const gateway = `http://127.0.0.1:${GATEWAY_PORT + offset}`;
     expect((await productPage(gateway)).reviewsAnswered).toBe(true);
+    if (!process.env.DATABASE_URL) {
+      expect(output.some((line) => line.includes(`${join(dataDir, 'users')} was made by embedded PostgreSQL 16`))).toBe(true);
+      const aside = (await readdir(dataDir)).filter((name) => name.startsWith('users.postgres-16.'));
+      expect(aside).toHaveLength(1);
+      expect(await readFile(join(dataDir, aside[0]!, 'kept.txt'), 'utf8')).toBe('the old cluster');
+      // users runs on its fresh database: a log-in with the seeded demo account works.
+      const signIn = await fetch(`${gateway}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'mutation($input: LogInInput!) { logIn(input: $input) { token } }', variables: { input: { email: DEMO_ACCOUNTS.shopper.email, password: DEMO_ACCOUNTS.shopper.password } } }),
+      });
+      expect(((await signIn.json()) as { data?: { logIn?: { token?: string } } }).data?.logIn?.token).toBeTruthy();
+    }
 
     // The storefront: its URL printed beside the gateway's, the page served, /graphql passed to the gateway (a persisted id).
     const storefront = `http://localhost:${STOREFRONT_PORT + offset}/`;

@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
@@ -32,7 +33,9 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   if (!options.dataDir.startsWith('memory://')) await mkdir(options.dataDir, { recursive: true });
   // pg_trgm ships with real PostgreSQL's contrib; PGlite must load it before a migration can
   // CREATE EXTENSION it (the products catalog's typo-tolerant search, ADR 0016).
-  const db = await PGlite.create({ dataDir: options.dataDir, extensions: { pg_trgm } });
+  const db = await PGlite.create({ dataDir: options.dataDir, extensions: { pg_trgm } }).catch(async (error: Error) => {
+    throw new Error(await whyNotOpened(options.dataDir, error), { cause: error });
+  });
   // Never a fixed port: 5432 belongs to the machine's PostgreSQL.
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 64 });
   await server.start();
@@ -46,4 +49,18 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
       await db.close();
     },
   };
+}
+
+/**
+ * PGlite says only "failed to initialize properly" (the reason goes to its debug output). The
+ * common reason is a folder made by another PGlite on another PostgreSQL major version.
+ */
+async function whyNotOpened(dataDir: string, error: Error): Promise<string> {
+  const major = await readFile(join(dataDir, 'PG_VERSION'), 'utf8').then((text) => text.trim(), () => undefined);
+  const base = `the embedded database in ${dataDir} could not be opened (${error.message})`;
+  if (major === undefined) return base;
+  return (
+    `${base}. Its files were made by PostgreSQL ${major}; if this PGlite runs another major version, it cannot open them: ` +
+    'move the folder aside to start with a fresh database (`npm start` does this itself and says where it put the old one)'
+  );
 }
