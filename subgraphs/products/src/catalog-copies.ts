@@ -30,28 +30,32 @@ export const ratingItemSchema = z.object({
 });
 export type RatingItem = z.infer<typeof ratingItemSchema>;
 
-/** Writes in_stock copies; returns how many rows changed. */
-export function applyStock(db: PrismaClient, items: readonly StockItem[], mode: CopyMode): Promise<number> {
-  if (items.length === 0) return Promise.resolve(0);
+/** Writes in_stock copies; returns the ids of the products whose copy changed. */
+export async function applyStock(db: PrismaClient, items: readonly StockItem[], mode: CopyMode): Promise<string[]> {
+  if (items.length === 0) return [];
   const take = mode === 'newer' ? Prisma.sql`"products"."in_stock_version" <= "copy"."version" AND` : Prisma.empty;
-  return db.$executeRaw`/* background */
+  const changed = await db.$queryRaw<Array<{ id: string }>>`/* background */
     UPDATE "products" SET "in_stock" = "copy"."in_stock", "in_stock_version" = "copy"."version"
     FROM unnest(${items.map((i) => i.productId)}::text[], ${items.map((i) => i.inStock)}::boolean[], ${items.map((i) => i.version)}::bigint[])
       AS "copy"("id", "in_stock", "version")
     WHERE "products"."id" = "copy"."id" AND ${take}
-      ("products"."in_stock", "products"."in_stock_version") IS DISTINCT FROM ("copy"."in_stock", "copy"."version")`;
+      ("products"."in_stock", "products"."in_stock_version") IS DISTINCT FROM ("copy"."in_stock", "copy"."version")
+    RETURNING "products"."id"`;
+  return changed.map((row) => row.id);
 }
 
-/** Writes rating copies (the average as reviews rounds it; 0 while unrated); returns how many rows changed. */
-export function applyRatings(db: PrismaClient, items: readonly RatingItem[], mode: CopyMode): Promise<number> {
-  if (items.length === 0) return Promise.resolve(0);
+/** Writes rating copies (the average as reviews rounds it; 0 while unrated); returns the ids of the products whose copy changed. */
+export async function applyRatings(db: PrismaClient, items: readonly RatingItem[], mode: CopyMode): Promise<string[]> {
+  if (items.length === 0) return [];
   const take = mode === 'newer' ? Prisma.sql`"products"."review_count" <= "copy"."review_count" AND` : Prisma.empty;
-  return db.$executeRaw`/* background */
+  const changed = await db.$queryRaw<Array<{ id: string }>>`/* background */
     UPDATE "products" SET "rating_average" = "copy"."rating_average", "review_count" = "copy"."review_count"
     FROM unnest(${items.map((i) => i.productId)}::text[], ${items.map((i) => i.averageRating ?? 0)}::float8[], ${items.map((i) => i.reviewCount)}::integer[])
       AS "copy"("id", "rating_average", "review_count")
     WHERE "products"."id" = "copy"."id" AND ${take}
-      ("products"."rating_average", "products"."review_count") IS DISTINCT FROM ("copy"."rating_average", "copy"."review_count")`;
+      ("products"."rating_average", "products"."review_count") IS DISTINCT FROM ("copy"."rating_average", "copy"."review_count")
+    RETURNING "products"."id"`;
+  return changed.map((row) => row.id);
 }
 
 /** `stock.changed` from inventory (subgraphs/inventory/src/stock-events.ts): the fields products reads. */

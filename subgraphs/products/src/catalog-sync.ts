@@ -22,7 +22,7 @@ interface Source<T extends { productId: string }> {
   name: 'stock' | 'ratings';
   feed: Omit<ChangeFeedReaderOptions, 'internalTokenSecret'>;
   itemSchema: z.ZodType<T>;
-  apply(db: PrismaClient, items: readonly T[], mode: CopyMode): Promise<number>;
+  apply(db: PrismaClient, items: readonly T[], mode: CopyMode): Promise<string[]>;
 }
 
 export interface CatalogSync {
@@ -68,13 +68,25 @@ export async function startCatalogSync(deps: RuntimeDeps<PrismaClient, ProductsE
     },
   ];
 
+  /**
+   * A copy feeds filters, sorts and facets: a cached catalog page holding one of these products
+   * was computed from the old copy. The owners purge when they change (inventory at a
+   * reservation, reviews at a review), but a page read before the copy caught up would be cached
+   * again with the old value for its max-age; so products purges once more when its copy changes.
+   */
+  const copied = async (fact: 'stock' | 'ratings', via: 'event' | 'feed', changedIds: string[]) => {
+    updated.inc({ fact, via }, changedIds.length);
+    if (changedIds.length > 0) await deps.responseCache.purge('Product', changedIds);
+    return changedIds.length;
+  };
+
   const readSource = async <T extends { productId: string }>(source: Source<T>) => {
     // `/* background */` (the kit's BACKGROUND_QUERY_MARK): not counted as request work in db_queries_total.
     const [row] = await db.$queryRaw<Array<{ since: Date }>>`/* background */ SELECT "since" FROM "catalog_sync" WHERE "source" = ${source.name}`;
     const since = row ? row.since.toISOString() : null;
     const mode: CopyMode = since ? 'newer' : 'authoritative';
     const asOf = await readChangeFeed({ ...source.feed, internalTokenSecret: deps.internalTokenSecret }, since, source.itemSchema, async (items) => {
-      updated.inc({ fact: source.name, via: 'feed' }, await source.apply(db, items, mode));
+      await copied(source.name, 'feed', await source.apply(db, items, mode));
     });
     // The owner's zone-less clock, kept as it came (ISO text; the cast drops the 'Z' unchanged).
     const next = new Date(Date.parse(asOf) - OVERLAP_MS);
@@ -101,7 +113,7 @@ export async function startCatalogSync(deps: RuntimeDeps<PrismaClient, ProductsE
     return running;
   };
 
-  const onEvent = <T>(fact: 'stock' | 'ratings', schema: z.ZodType<T>, apply: (item: T) => Promise<number>) => (payload: unknown) => {
+  const onEvent = <T>(fact: 'stock' | 'ratings', schema: z.ZodType<T>, apply: (item: T) => Promise<string[]>) => (payload: unknown) => {
     const parsed = schema.safeParse(payload);
     if (!parsed.success) {
       events.inc({ fact, result: 'unreadable' });
@@ -109,9 +121,8 @@ export async function startCatalogSync(deps: RuntimeDeps<PrismaClient, ProductsE
       return;
     }
     apply(parsed.data).then(
-      (changed) => {
-        updated.inc({ fact, via: 'event' }, changed);
-        events.inc({ fact, result: changed > 0 ? 'changed' : 'unchanged' });
+      async (changedIds) => {
+        events.inc({ fact, result: (await copied(fact, 'event', changedIds)) > 0 ? 'changed' : 'unchanged' });
       },
       (error) => {
         events.inc({ fact, result: 'failed' });
