@@ -7,7 +7,7 @@
 // Ctrl-C (or SIGTERM) stops all: each child gets one SIGTERM and drains its requests.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
-import { cp, mkdir, readFile, rename, rm } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -260,6 +260,9 @@ async function embeddedTemplate(): Promise<string> {
     await db.close();
     await rename(building, template);
     say(`created an empty embedded database in ${seconds(Date.now() - startedAt)} (the template for every service's)`);
+    // An earlier PGlite's template is of no use to this one (tens of MB each).
+    const stale = (await readdir(env.DATA_DIR)).filter((name) => name.startsWith('.pglite-template-') && join(env.DATA_DIR, name) !== template);
+    await Promise.all(stale.map((name) => rm(join(env.DATA_DIR, name), { recursive: true, force: true })));
   }
   return template;
 }

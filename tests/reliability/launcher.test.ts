@@ -95,6 +95,8 @@ describe('npm start: a crashed service is restarted and the rest keep answering'
       await mkdir(join(dataDir, 'users'), { recursive: true });
       await writeFile(join(dataDir, 'users', 'PG_VERSION'), '16\n');
       await writeFile(join(dataDir, 'users', 'kept.txt'), 'the old cluster');
+      // And that PGlite's template, which this one has no use for.
+      await mkdir(join(dataDir, '.pglite-template-0.0.1'), { recursive: true });
     }
     const output: string[] = [];
     const pids = new Map<string, number>();
@@ -150,6 +152,7 @@ describe('npm start: a crashed service is restarted and the rest keep answering'
       const aside = (await readdir(dataDir)).filter((name) => name.startsWith('users.postgres-16.'));
       expect(aside).toHaveLength(1);
       expect(await readFile(join(dataDir, aside[0]!, 'kept.txt'), 'utf8')).toBe('the old cluster');
+      expect((await readdir(dataDir)).filter((name) => name.startsWith('.pglite-template-'))).toHaveLength(1);
       // users runs on its fresh database: a log-in with the seeded demo account works.
       const signIn = await fetch(`${gateway}/graphql`, {
         method: 'POST',
