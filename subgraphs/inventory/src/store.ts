@@ -25,12 +25,32 @@ export interface Announced {
   announced: number;
 }
 
+/** A change of stock by hand (a delivery, a stock take): adjustStock's input, checked. */
+export interface StockAdjustmentInput {
+  idempotencyKey: string;
+  productId: string;
+  delta: number;
+  reason: string | null;
+  actorId: string;
+}
+
+export type StockAdjustmentResult =
+  | { outcome: 'APPLIED' | 'REPLAYED'; available: number; announced: number }
+  | { outcome: 'NO_SUCH_PRODUCT' }
+  | { outcome: 'BELOW_ZERO'; available: number }
+  | { outcome: 'KEY_REUSED' };
+
 /** Waiting for a pooled connection, then running: flash sales queue hundreds of these at once. */
 const RESERVATION_TRANSACTION = { maxWait: 10_000, timeout: 15_000 };
 
 /** Thrown inside a transaction to roll all of it back and still answer with `result`. */
 class RollbackWith {
   constructor(readonly result: ReserveResult) {}
+}
+
+/** Thrown inside adjustStock's transaction to roll it back and still answer with `result`. */
+class RollbackWithAdjustment {
+  constructor(readonly result: StockAdjustmentResult) {}
 }
 
 /** Every writer takes stock-row locks in this order, so two multi-item orders never deadlock. */
@@ -156,6 +176,46 @@ export class InventoryStore {
       // Units back on a product that had none: stock.changed, in this transaction.
       return { releasedUnits: released.reduce((sum, item) => sum + item.quantity, 0), announced: await recordStockChanges(tx, changes) };
     }, RESERVATION_TRANSACTION);
+  }
+
+  /**
+   * Adds `delta` units (negative: removes them) to a product's stock, once per idempotency key.
+   * The adjustment row goes in first: a retry, or a concurrent duplicate (whose INSERT waits for
+   * the first to commit), finds it and changes nothing; the same key with another product or
+   * delta is refused. Stock is changed by a guarded UPDATE that cannot go below zero whatever
+   * reservations run alongside, and a crossing of zero writes stock.changed in the same
+   * transaction, as reserve and release do.
+   */
+  async adjustStock(input: StockAdjustmentInput): Promise<StockAdjustmentResult> {
+    try {
+      return await this.db.$transaction(async (tx) => {
+        const inserted = await tx.$queryRaw<Array<{ idempotency_key: string }>>`
+          INSERT INTO "stock_adjustments" ("idempotency_key", "product_id", "delta", "reason", "available_after", "actor_id")
+          VALUES (${input.idempotencyKey}, ${input.productId}, ${input.delta}::integer, ${input.reason}, 0, ${input.actorId})
+          ON CONFLICT DO NOTHING
+          RETURNING "idempotency_key"`;
+        if (inserted.length === 0) {
+          const [earlier] = await tx.$queryRaw<Array<{ productId: string; delta: number; availableAfter: number }>>`
+            SELECT "product_id" AS "productId", "delta", "available_after" AS "availableAfter" FROM "stock_adjustments" WHERE "idempotency_key" = ${input.idempotencyKey}`;
+          const same = earlier && earlier.productId === input.productId && earlier.delta === input.delta;
+          throw new RollbackWithAdjustment(same ? { outcome: 'REPLAYED', available: earlier.availableAfter, announced: 0 } : { outcome: 'KEY_REUSED' });
+        }
+        const changed = await tx.$queryRaw<StockChange[]>`
+          UPDATE "stock_levels" SET "available" = "available" + ${input.delta}::integer, "version" = "version" + 1, "updated_at" = now()
+          WHERE "product_id" = ${input.productId} AND "available" + ${input.delta}::bigint BETWEEN 0 AND 2147483647
+          RETURNING "product_id" AS "productId", "available" - ${input.delta}::integer AS "before", "available", "version"`;
+        if (changed.length === 0) {
+          const [row] = await tx.$queryRaw<Array<{ available: number }>>`SELECT "available" FROM "stock_levels" WHERE "product_id" = ${input.productId}`;
+          throw new RollbackWithAdjustment(row ? { outcome: 'BELOW_ZERO', available: row.available } : { outcome: 'NO_SUCH_PRODUCT' });
+        }
+        const available = changed[0]!.available;
+        await tx.$executeRaw`UPDATE "stock_adjustments" SET "available_after" = ${available}::integer WHERE "idempotency_key" = ${input.idempotencyKey}`;
+        return { outcome: 'APPLIED' as const, available, announced: await recordStockChanges(tx, changed) };
+      }, RESERVATION_TRANSACTION);
+    } catch (error) {
+      if (error instanceof RollbackWithAdjustment) return error.result;
+      throw error;
+    }
   }
 
   /**
