@@ -78,7 +78,7 @@ async function reservation(path: '' | '/release', productId: string, quantity: n
   expect(response.status).toBe(200);
   return { orderId, body: await response.json() };
 }
-/** A restock has no API yet: written as inventory writes stock, with a new version and no event (the feed carries it). */
+/** Written as inventory writes stock, with a new version but no event (not adjustStock, whose event would bring it at once): the feed carries it. */
 const restock = (productId: string, units: number) =>
   sql('inventory', 'UPDATE stock_levels SET available = $2, version = version + 1, updated_at = now() WHERE product_id = $1', [productId, units]);
 
