@@ -2,6 +2,7 @@ export * from './admission.ts';
 export * from './database.ts';
 export * from './env.ts';
 export * from './errors.ts';
+export * from './input.ts';
 export * from './http.ts';
 export * from './identity.ts';
 export * from './loaders.ts';

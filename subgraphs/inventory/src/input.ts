@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { badUserInput } from '@supergraph/service-kit';
+import { parseInput } from '@supergraph/service-kit';
 
 /** adjustStock's limits, checked before any SQL. */
 export const MAX_ADJUSTMENT = 1_000_000;
@@ -18,10 +18,4 @@ const adjustStockSchema = z.object({
 });
 export type AdjustStockInput = z.infer<typeof adjustStockSchema>;
 
-export function parseAdjustStockInput(input: unknown): AdjustStockInput {
-  const result = adjustStockSchema.safeParse(input);
-  if (result.success) return result.data;
-  // One problem at a time, named by its field, so a form can highlight it.
-  const issue = result.error.issues[0]!;
-  throw badUserInput(issue.message, { field: String(issue.path[0] ?? 'input') });
-}
+export const parseAdjustStockInput = (input: unknown): AdjustStockInput => parseInput(adjustStockSchema, input);

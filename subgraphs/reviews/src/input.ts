@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { badUserInput } from '@supergraph/service-kit';
+import { badUserInput, parseInput } from '@supergraph/service-kit';
 
 /** The public contract's limits for reviews, checked before any SQL or network call. */
 export const MAX_REVIEWS_PER_PAGE = 100;
@@ -12,13 +12,7 @@ const addReviewSchema = z.object({
 });
 export type AddReviewInput = z.infer<typeof addReviewSchema>;
 
-export function parseAddReviewInput(input: unknown): AddReviewInput {
-  const result = addReviewSchema.safeParse(input);
-  if (result.success) return result.data;
-  // One problem at a time, named by its field, so a form can highlight it.
-  const issue = result.error.issues[0]!;
-  throw badUserInput(issue.message, { field: String(issue.path[0] ?? 'input') });
-}
+export const parseAddReviewInput = (input: unknown): AddReviewInput => parseInput(addReviewSchema, input);
 
 /** `first` of Product.reviews and User.reviews. */
 export function parseFirst(first: number): number {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { badUserInput } from '@supergraph/service-kit';
+import { parseInput } from '@supergraph/service-kit';
 
 /** Sign-up and log-in input rules, checked before any hashing or SQL. */
 export const EMAIL_MAX = 254;
@@ -34,13 +34,5 @@ const logInSchema = z.object({
 export type SignUpInput = z.infer<typeof signUpSchema>;
 export type LogInInput = z.infer<typeof logInSchema>;
 
-function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  // One problem at a time, named by its field, so a form can highlight it.
-  const issue = result.error.issues[0]!;
-  throw badUserInput(issue.message, { field: String(issue.path[0] ?? 'input') });
-}
-
-export const parseSignUpInput = (input: unknown): SignUpInput => parseOrThrow(signUpSchema, input);
-export const parseLogInInput = (input: unknown): LogInInput => parseOrThrow(logInSchema, input);
+export const parseSignUpInput = (input: unknown): SignUpInput => parseInput(signUpSchema, input);
+export const parseLogInInput = (input: unknown): LogInInput => parseInput(logInSchema, input);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { badUserInput } from '@supergraph/service-kit';
+import { parseInput } from '@supergraph/service-kit';
 
 /** The checkout's input rules (issue #3): checked before anything is looked up or reserved. */
 export const MAX_LINES = 50;
@@ -24,12 +24,7 @@ const placeOrderSchema = z.object({
 export type PlaceOrderInput = z.infer<typeof placeOrderSchema>;
 export type CartLine = PlaceOrderInput['items'][number];
 
-export function parsePlaceOrderInput(input: unknown): PlaceOrderInput {
-  const result = placeOrderSchema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  throw badUserInput(issue.message, { field: issue.path.join('.') });
-}
+export const parsePlaceOrderInput = (input: unknown): PlaceOrderInput => parseInput(placeOrderSchema, input, { fullPath: true });
 
 /** The same cart (whatever the line order) gives the same fingerprint. */
 export function cartFingerprint(items: readonly CartLine[]): string {
