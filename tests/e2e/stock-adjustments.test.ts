@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { demoIds } from '@supergraph/service-kit';
 import { sql } from '../support/db.ts';
-import { codes, gql } from '../support/graphql.ts';
+import { codes, gql, graphql, stack } from '../support/graphql.ts';
+import { startGatewayReplica } from '../support/gateways.ts';
 import { adminToken, newUser } from '../support/users.ts';
 import { within } from '../support/wait.ts';
 
@@ -99,5 +100,32 @@ describe('adjustStock', () => {
     }
     expect(await available(GUARDED)).toBe(units);
     expect(await sql('inventory', 'SELECT 1 FROM stock_adjustments WHERE idempotency_key = $1', [key('refused')])).toHaveLength(0);
+  });
+
+  describe.runIf(!!process.env.REDIS_URL)('with the response cache', () => {
+    it('purges the cached responses holding the product before it answers', async () => {
+      const replica = await startGatewayReplica({
+        redisUrl: stack().redisUrl,
+        redisKeyPrefix: stack().eventsChannelPrefix,
+        rateLimit: { pointsPerMinute: 100_000, whenRedisDown: 'open' },
+      });
+      const read = async () => {
+        const response = await fetch(replica.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ product(id: "${GUARDED}") { id stock } }` }) });
+        return { stock: ((await response.json()) as { data: { product: { stock: number } } }).data.product.stock, fromCache: response.headers.get('age') !== null };
+      };
+      // In stock first, so the adjustment below crosses no zero: no stock.changed, whose catalog copy would purge too.
+      expect((await adjust({ idempotencyKey: key('purge-setup'), productId: GUARDED, delta: 2 })).errors).toBeUndefined();
+      // Once the catalog's copy has caught up (and purged, if it changed), a read is cached and stays so.
+      const version = async (service: 'inventory' | 'products', sqlText: string) => (await sql(service, sqlText, [GUARDED]))[0]!.version as string;
+      await within(20_000, async () =>
+        (await version('inventory', 'SELECT version::text AS version FROM stock_levels WHERE product_id = $1')) ===
+        (await version('products', 'SELECT in_stock_version::text AS version FROM products WHERE id = $1')));
+      const before = await read();
+      expect((await read()).fromCache).toBe(true);
+      const adjusted = await graphql<Adjusted>(replica.url, ADJUST, { input: { idempotencyKey: key('purge'), productId: GUARDED, delta: 1 } }, { authorization: `Bearer ${admin}` });
+      expect(adjusted.errors).toBeUndefined();
+      // At once, not after the catalog's next feed read (every second here) or the entry's max-age: the mutation purged it.
+      expect(await read()).toEqual({ stock: before.stock + 1, fromCache: false });
+    });
   });
 });

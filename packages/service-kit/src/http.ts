@@ -201,7 +201,6 @@ export function onShutdownSignal(
   process.on('SIGTERM', handler);
 }
 
-
 const runServiceEnvSchema = (defaultPort: number) =>
   z.object({
     HOST: z.string().default('127.0.0.1'),

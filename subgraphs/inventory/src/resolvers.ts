@@ -17,9 +17,9 @@ async function availableUnits(product: ProductRepresentation, ctx: StockContext)
   return (await ctx.loaders.stockLevel.load(product.id))?.available ?? 0;
 }
 
-// `satisfies` rather than a type annotation keeps each resolver's own signature, so tests can call them.
 type AdjustContext = Pick<InventoryContext, 'viewer' | 'store' | 'responseCache' | 'outbox'>;
 
+// `satisfies` rather than a type annotation keeps each resolver's own signature, so tests can call them.
 export const resolvers = {
   Mutation: {
     async adjustStock(_: unknown, args: { input: unknown }, ctx: AdjustContext): Promise<ProductRepresentation> {

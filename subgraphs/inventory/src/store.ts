@@ -43,14 +43,12 @@ export type StockAdjustmentResult =
 /** Waiting for a pooled connection, then running: flash sales queue hundreds of these at once. */
 const RESERVATION_TRANSACTION = { maxWait: 10_000, timeout: 15_000 };
 
-/** Thrown inside a transaction to roll all of it back and still answer with `result`. */
-class RollbackWith {
-  constructor(readonly result: ReserveResult) {}
-}
-
-/** Thrown inside adjustStock's transaction to roll it back and still answer with `result`. */
-class RollbackWithAdjustment {
-  constructor(readonly result: StockAdjustmentResult) {}
+/**
+ * Thrown inside a transaction to roll all of it back and still answer with `result`; each
+ * command's catch takes back only what its own transaction threw.
+ */
+class RollbackWith<T> {
+  constructor(readonly result: T) {}
 }
 
 /** Every writer takes stock-row locks in this order, so two multi-item orders never deadlock. */
@@ -115,7 +113,7 @@ export class InventoryStore {
           const existing = await tx.$queryRaw<Array<{ status: string }>>`
             SELECT "status"::text AS "status" FROM "reservations"
             WHERE "order_id" = ${orderId} AND NOT ("product_id" = ANY(${inserted.map((row) => row.product_id)}::text[]))`;
-          throw new RollbackWith({ outcome: existing.every((row) => row.status === 'RESERVED') ? 'RESERVED' : 'RELEASED' });
+          throw new RollbackWith<ReserveResult>({ outcome: existing.every((row) => row.status === 'RESERVED') ? 'RESERVED' : 'RELEASED' });
         }
 
         for (const [index, item] of sorted.entries()) {
@@ -133,14 +131,14 @@ export class InventoryStore {
               LEFT JOIN "stock_levels" ON "stock_levels"."product_id" = "item"."product_id"
               WHERE "stock_levels"."available" IS NULL OR "stock_levels"."available" < "item"."quantity"`;
             const shortProductIds = [item.productId, ...shortOfRest.map((row) => row.product_id).sort()];
-            throw new RollbackWith({ outcome: 'OUT_OF_STOCK', shortProductIds });
+            throw new RollbackWith<ReserveResult>({ outcome: 'OUT_OF_STOCK', shortProductIds });
           }
         }
         // The last unit taken: stock.changed, in this transaction (the relay publishes it after commit).
         return { outcome: 'RESERVED' as const, announced: await recordStockChanges(tx, changes) };
       }, RESERVATION_TRANSACTION);
     } catch (error) {
-      if (error instanceof RollbackWith) return { ...error.result, announced: 0 };
+      if (error instanceof RollbackWith) return { ...(error.result as ReserveResult), announced: 0 };
       throw error;
     }
   }
@@ -198,7 +196,7 @@ export class InventoryStore {
           const [earlier] = await tx.$queryRaw<Array<{ productId: string; delta: number; availableAfter: number }>>`
             SELECT "product_id" AS "productId", "delta", "available_after" AS "availableAfter" FROM "stock_adjustments" WHERE "idempotency_key" = ${input.idempotencyKey}`;
           const same = earlier && earlier.productId === input.productId && earlier.delta === input.delta;
-          throw new RollbackWithAdjustment(same ? { outcome: 'REPLAYED', available: earlier.availableAfter, announced: 0 } : { outcome: 'KEY_REUSED' });
+          throw new RollbackWith<StockAdjustmentResult>(same ? { outcome: 'REPLAYED', available: earlier.availableAfter, announced: 0 } : { outcome: 'KEY_REUSED' });
         }
         const changed = await tx.$queryRaw<StockChange[]>`
           UPDATE "stock_levels" SET "available" = "available" + ${input.delta}::integer, "version" = "version" + 1, "updated_at" = now()
@@ -206,14 +204,14 @@ export class InventoryStore {
           RETURNING "product_id" AS "productId", "available" - ${input.delta}::integer AS "before", "available", "version"`;
         if (changed.length === 0) {
           const [row] = await tx.$queryRaw<Array<{ available: number }>>`SELECT "available" FROM "stock_levels" WHERE "product_id" = ${input.productId}`;
-          throw new RollbackWithAdjustment(row ? { outcome: 'BELOW_ZERO', available: row.available } : { outcome: 'NO_SUCH_PRODUCT' });
+          throw new RollbackWith<StockAdjustmentResult>(row ? { outcome: 'BELOW_ZERO', available: row.available } : { outcome: 'NO_SUCH_PRODUCT' });
         }
         const available = changed[0]!.available;
         await tx.$executeRaw`UPDATE "stock_adjustments" SET "available_after" = ${available}::integer WHERE "idempotency_key" = ${input.idempotencyKey}`;
         return { outcome: 'APPLIED' as const, available, announced: await recordStockChanges(tx, changed) };
       }, RESERVATION_TRANSACTION);
     } catch (error) {
-      if (error instanceof RollbackWithAdjustment) return error.result;
+      if (error instanceof RollbackWith) return error.result as StockAdjustmentResult;
       throw error;
     }
   }
