@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { demoIds } from '@supergraph/service-kit';
 import { sql } from '../support/db.ts';
-import { stack } from '../support/graphql.ts';
-import { startGatewayReplica } from '../support/gateways.ts';
+import { startCachingReplica } from '../support/gateways.ts';
 import { within } from '../support/wait.ts';
 
 /**
@@ -33,11 +32,7 @@ const copyInStock = async (productId: string) => (await sql('products', 'SELECT 
 
 describe.runIf(!!process.env.REDIS_URL)('catalog pages in the response cache', () => {
   it('are purged when the catalog copy of a product on them changes', async () => {
-    const gateway = await startGatewayReplica({
-      redisUrl: stack().redisUrl,
-      redisKeyPrefix: stack().eventsChannelPrefix,
-      rateLimit: { pointsPerMinute: 100_000, whenRedisDown: 'open' },
-    });
+    const gateway = await startCachingReplica();
     for (const [i, id] of [KANGAROO, OTHER].entries()) {
       await sql('products', 'UPDATE products SET name = $2 WHERE id = $1', [id, `Kangaroo Purge ${i}`]);
       await setStock(id, 4);

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { demoIds, readCounter } from '@supergraph/service-kit';
 import { sql } from '../support/db.ts';
-import { graphql, stack } from '../support/graphql.ts';
-import { startGatewayReplica } from '../support/gateways.ts';
+import { graphql } from '../support/graphql.ts';
+import { startCachingReplica } from '../support/gateways.ts';
 import { operation } from '../support/operations.ts';
 import { adminToken, newUser } from '../support/users.ts';
 
@@ -11,12 +11,7 @@ import { adminToken, newUser } from '../support/users.ts';
  * Two gateway replicas with the response cache on, sharing the stack's Redis under the prefix
  * the stack's subgraphs purge under. Without Redis there is no response cache (by design).
  */
-const replica = () =>
-  startGatewayReplica({
-    redisUrl: stack().redisUrl,
-    redisKeyPrefix: stack().eventsChannelPrefix,
-    rateLimit: { pointsPerMinute: 100_000, whenRedisDown: 'open' },
-  });
+const replica = () => startCachingReplica();
 
 async function get(url: string, query: string, variables: Record<string, unknown>, token?: string) {
   const response = await fetch(url, {

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { demoIds } from '@supergraph/service-kit';
 import { sql } from '../support/db.ts';
-import { codes, gql, graphql, stack } from '../support/graphql.ts';
-import { startGatewayReplica } from '../support/gateways.ts';
+import { codes, gql, graphql } from '../support/graphql.ts';
+import { startCachingReplica } from '../support/gateways.ts';
 import { adminToken, newUser } from '../support/users.ts';
 import { within } from '../support/wait.ts';
 
@@ -104,11 +104,7 @@ describe('adjustStock', () => {
 
   describe.runIf(!!process.env.REDIS_URL)('with the response cache', () => {
     it('purges the cached responses holding the product before it answers', async () => {
-      const replica = await startGatewayReplica({
-        redisUrl: stack().redisUrl,
-        redisKeyPrefix: stack().eventsChannelPrefix,
-        rateLimit: { pointsPerMinute: 100_000, whenRedisDown: 'open' },
-      });
+      const replica = await startCachingReplica();
       const read = async () => {
         const response = await fetch(replica.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ product(id: "${GUARDED}") { id stock } }` }) });
         return { stock: ((await response.json()) as { data: { product: { stock: number } } }).data.product.stock, fromCache: response.headers.get('age') !== null };

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { demoIds, readCounter } from '@supergraph/service-kit';
 import { REQUEST_LIMITS } from '../../gateway/src/limits.ts';
 import { stack } from '../support/graphql.ts';
-import { startGatewayReplica } from '../support/gateways.ts';
+import { startCachingReplica, startGatewayReplica } from '../support/gateways.ts';
 
 /**
  * Attacks on the gateway's cost and size limits (issue 9, §2), each sent as the issue sent it:
@@ -122,7 +122,7 @@ describe('deeply nested variables and unknown operation names', () => {
   });
 
   it.runIf(!!process.env.REDIS_URL)('... also with the response cache on, which hashes the variables', async () => {
-    const cached = await startGatewayReplica({ redisUrl: stack().redisUrl, redisKeyPrefix: stack().eventsChannelPrefix, rateLimit: { pointsPerMinute: 100_000, whenRedisDown: 'open' } });
+    const cached = await startCachingReplica();
     await expectRefused(cached.url, nested, 'BAD_REQUEST', 'MAX_VARIABLES_DEPTH');
   });
 

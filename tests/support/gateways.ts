@@ -38,3 +38,15 @@ export async function startGatewayReplica(overrides: Partial<GatewayOptions> = {
     metrics: async () => (await fetch(`${running.url}/metrics`)).text(),
   };
 }
+
+/**
+ * A replica with the response cache on: the stack's Redis, under the prefix the stack's subgraphs
+ * purge under, and a rate limit out of the way.
+ */
+export const startCachingReplica = (overrides: Partial<GatewayOptions> = {}) =>
+  startGatewayReplica({
+    redisUrl: stack().redisUrl,
+    redisKeyPrefix: stack().eventsChannelPrefix,
+    rateLimit: { pointsPerMinute: 100_000, whenRedisDown: 'open' },
+    ...overrides,
+  });
