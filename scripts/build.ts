@@ -30,6 +30,8 @@ export const BUILD_TARGETS: readonly BuildTarget[] = [
   { name: 'gateway', entry: 'gateway/src/index.ts', outfile: 'gateway/dist/index.js' },
   { name: 'registry', entry: 'schema-registry/src/index.ts', outfile: 'schema-registry/dist/index.js' },
   { name: 'registry-cli', entry: 'schema-registry/src/cli/main.ts', outfile: 'schema-registry/dist/cli.js' },
+  // `npm start`'s embedded databases, one process for all (ADR 0015).
+  { name: 'embedded-databases', entry: 'scripts/embedded-databases.ts', outfile: 'scripts/dist/embedded-databases.js' },
   ...SUBGRAPH_NAMES.map((name) => ({
     name,
     entry: `subgraphs/${name}/src/index.ts`,

@@ -13,6 +13,8 @@ export type SubgraphName = (typeof SUBGRAPHS)[number]['name'];
 export const SUBGRAPH_NAMES = SUBGRAPHS.map((s) => s.name);
 export const GATEWAY_PORT = 4000;
 export const REGISTRY_PORT = 4100;
+/** `npm start`'s embedded databases (scripts/embedded-databases.ts): its /readyz here, each database on the next ports, in DATABASE_SERVICES order. */
+export const EMBEDDED_DATABASES_PORT = 4200;
 /** Every service with a database of its own, and where its migrations are. */
 export const DATABASE_SERVICES = [
   ...SUBGRAPHS.map(({ name }) => ({ name: name as string, migrations: `subgraphs/${name}/prisma/migrations`, dataDir: name as string })),

@@ -1,6 +1,8 @@
 // `npm start`: the whole supergraph on this machine: five subgraphs (each with its own
 // database, migrated and seeded), the schema registry, and the gateway running from the
 // registry, each in its own process running its built JavaScript (built first, ~0.2 s).
+// Without DATABASE_URL, the embedded databases run in one more process, started first
+// (scripts/embedded-databases.ts), and every service reaches its own over the wire.
 //
 // A service that crashes is restarted with backoff (0.5 s doubling to 10 s, reset once it has
 // stayed up a while); the others keep running, and the gateway answers partially meanwhile.
@@ -14,7 +16,8 @@ import { createInterface } from 'node:readline';
 import { z } from 'zod';
 // Narrow imports: every module loaded here delays the first service's start.
 import { parseEnv, registryTokenSchema } from '@supergraph/service-kit/env';
-import { defaultMetricsPort } from '@supergraph/service-kit/http';
+import { defaultMetricsPort } from '@supergraph/service-kit/ports';
+import { embeddedDatabaseUrl } from '@supergraph/service-kit/database';
 import { DEFAULT_SEED_PRODUCTS, DEMO_ACCOUNTS } from '@supergraph/service-kit/seed-plan';
 import { readSupergraphConfig } from '@supergraph/composition/config';
 import { RegistryClient } from '../schema-registry/src/client.ts';
@@ -22,7 +25,7 @@ import { BUILD_TARGETS, build, distEntry, isStale } from './build.ts';
 import { GATEWAY_V8_FLAGS } from '../gateway/src/v8-flags.ts';
 import { ensureServiceDatabases } from './local-databases.ts';
 import { repoPath } from './paths.ts';
-import { GATEWAY_PORT, REGISTRY_PORT, SUBGRAPHS, SUBGRAPH_NAMES } from './services.ts';
+import { DATABASE_SERVICES, EMBEDDED_DATABASES_PORT, GATEWAY_PORT, REGISTRY_PORT, SUBGRAPHS, SUBGRAPH_NAMES } from './services.ts';
 import { persistedList } from '@supergraph/sdk/persisted-lists';
 import { buildStorefront, storefrontIsStale } from '../frontend-sdk/examples/storefront/build.ts';
 import { startStorefrontServer, type RunningStorefront } from '../frontend-sdk/examples/storefront/server.ts';
@@ -39,8 +42,8 @@ const env = parseEnv(
     START_TIMEOUT_MS: z.coerce.number().int().min(1).default(180_000),
     // Added to every port (public and metrics): a second launcher (a test) beside a developer's.
     PORT_OFFSET: z.coerce.number().int().min(0).max(50_000).default(0),
-    // Embedded databases initialising at once on few cores slow each other down: at most this
-    // many services start at a time (with DATABASE_URL, all at once).
+    // At most this many services start at a time: on few cores, all at once makes the first
+    // ones (the registry, which the gateway waits for) slower.
     START_CONCURRENCY: z.coerce.number().int().min(1).default(availableParallelism()),
     // Shared with the registry and gateway processes (development defaults unless set).
     REGISTRY_ADMIN_TOKEN: registryTokenSchema('admin'),
@@ -82,6 +85,8 @@ class Supervised {
     readonly name: string,
     readonly port: number,
     private readonly childEnv: Record<string, string>,
+    /** Its build target (scripts/build.ts). */
+    private readonly entry: string,
   ) {
     this.logFile = join(logDir, `${name}.log`);
     this.log = createWriteStream(this.logFile, { flags: 'a' });
@@ -92,7 +97,7 @@ class Supervised {
     this.startedAt = Date.now();
     // Its own process group: Ctrl-C reaches the launcher only, and each child gets exactly one
     // SIGTERM from it (a second signal would make a service skip its drain).
-    const child = spawn(process.execPath, ['--enable-source-maps', ...(this.name === 'gateway' ? GATEWAY_V8_FLAGS : []), distEntry(this.name)], {
+    const child = spawn(process.execPath, ['--enable-source-maps', ...(this.name === 'gateway' ? GATEWAY_V8_FLAGS : []), distEntry(this.entry)], {
       cwd: repoPath(),
       env: { ...process.env, ...this.childEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -136,6 +141,8 @@ class Supervised {
 }
 
 const services = new Map<string, Supervised>();
+/** The process serving the embedded databases (without DATABASE_URL). */
+const DATABASES = 'databases';
 let storefront: RunningStorefront | undefined;
 
 async function waitUntilReady(service: Supervised): Promise<void> {
@@ -175,7 +182,7 @@ function limiter(slots: number) {
   };
 }
 
-function startService(name: string, basePort: number, childEnv: Record<string, string>): Promise<void> {
+function startService(name: string, basePort: number, childEnv: Record<string, string>, entry = name): Promise<void> {
   // Stopped while it waited for a start slot: start nothing more.
   if (stopping) return Promise.resolve();
   const service = new Supervised(name, port(basePort), {
@@ -183,7 +190,7 @@ function startService(name: string, basePort: number, childEnv: Record<string, s
     PORT: String(port(basePort)),
     // Explicit per child: a METRICS_PORT exported in the shell would make them all clash.
     METRICS_PORT: String(metricsPort(basePort)),
-  });
+  }, entry);
   services.set(name, service);
   service.start();
   return waitUntilReady(service);
@@ -193,7 +200,10 @@ async function stopAll(exitCode: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   say('stopping every service');
-  await Promise.all([...[...services.values()].map((s) => s.stop()), storefront?.close()]);
+  // The databases last: the others finish their requests first.
+  const last = services.get(DATABASES);
+  await Promise.all([...[...services.values()].filter((s) => s !== last).map((s) => s.stop()), storefront?.close()]);
+  await last?.stop();
   console.log('all services stopped');
   process.exit(exitCode);
 }
@@ -268,6 +278,18 @@ async function embeddedTemplate(): Promise<string> {
 }
 
 /**
+ * Every service's embedded database, in one process of their own: their URLs by service at once,
+ * and when they are all open. The registry's opens first: the gateway waits for the registry.
+ */
+async function startEmbeddedDatabases(): Promise<{ urls: Record<string, string>; ready: Promise<void> }> {
+  const databases = DATABASE_SERVICES.map(({ name, dataDir }, i) => ({ name, dataDir: join(env.DATA_DIR, dataDir), port: port(EMBEDDED_DATABASES_PORT + 1 + i) }));
+  await prepareEmbeddedDatabases(databases.map((d) => d.dataDir));
+  const registryFirst = [...databases].sort((a, b) => Number(b.name === 'registry') - Number(a.name === 'registry'));
+  const ready = startService(DATABASES, EMBEDDED_DATABASES_PORT, { EMBEDDED_DATABASES: JSON.stringify(registryFirst) }, 'embedded-databases');
+  return { urls: Object.fromEntries(databases.map((d) => [d.name, embeddedDatabaseUrl(`127.0.0.1:${d.port}`)])), ready };
+}
+
+/**
  * The local subgraphs' schemas (supergraph.yaml) and the persisted operation lists
  * (gateway/persisted-operations) go to the registry, as a developer's CI would send them.
  * Unchanged schemas and lists make no new version, so a restart adds nothing to the history.
@@ -303,20 +325,22 @@ try {
   storefront = await startStorefrontServer({ port: port(STOREFRONT_PORT), host: '0.0.0.0', gatewayUrl: `http://127.0.0.1:${port(GATEWAY_PORT)}/graphql` }).catch((error: Error) => {
     throw new Error(`the storefront could not listen on port ${port(STOREFRONT_PORT)}: ${error.message}`);
   });
-  const databaseUrls = env.DATABASE_URL
-    ? await ensureServiceDatabases(env.DATABASE_URL, env.DATABASE_PREFIX, [...SUBGRAPH_NAMES, 'registry'])
-    : ({} as Record<string, string>);
   console.log(env.DATABASE_URL ? `databases: PostgreSQL (${env.DATABASE_PREFIX}_*)` : `databases: embedded PGlite under ${env.DATA_DIR}`);
-  if (!env.DATABASE_URL) await prepareEmbeddedDatabases([...SUBGRAPH_NAMES, 'schema-registry'].map((name) => join(env.DATA_DIR, name)));
-  const withDatabase = limiter(env.DATABASE_URL ? Number.POSITIVE_INFINITY : env.START_CONCURRENCY);
+  const { urls: databaseUrls, ready: databasesReady } = env.DATABASE_URL
+    ? { urls: await ensureServiceDatabases(env.DATABASE_URL, env.DATABASE_PREFIX, [...SUBGRAPH_NAMES, 'registry']), ready: Promise.resolve() }
+    : await startEmbeddedDatabases();
+  // PGlite has one session: a pool of one, as when a service opens its own. The services start
+  // while the databases open, each waiting for its own.
+  const poolMax: Record<string, string> = env.DATABASE_URL ? {} : { DATABASE_POOL_MAX: '1', DATABASE_WAIT_MS: String(env.START_TIMEOUT_MS) };
+  const withDatabase = limiter(env.START_CONCURRENCY);
 
   const registryTokens = { REGISTRY_ADMIN_TOKEN: env.REGISTRY_ADMIN_TOKEN, REGISTRY_PUBLISH_TOKEN: env.REGISTRY_PUBLISH_TOKEN, REGISTRY_GATEWAY_TOKEN: env.REGISTRY_GATEWAY_TOKEN };
   // First in line: the gateway waits for the registry, nothing waits for the subgraphs.
   const registryReady = withDatabase(() =>
     startService('registry', REGISTRY_PORT, {
-      DATA_DIR: `${env.DATA_DIR}/schema-registry`,
       ...registryTokens,
-      ...(databaseUrls.registry ? { DATABASE_URL: databaseUrls.registry } : {}),
+      DATABASE_URL: databaseUrls.registry!,
+      ...poolMax,
     }),
   ).then(publishLocalSchemas);
 
@@ -324,12 +348,12 @@ try {
   const subgraphsReady = SUBGRAPHS.map(({ name, port: basePort }) =>
     withDatabase(() =>
       startService(name, basePort, {
-        DATA_DIR: `${env.DATA_DIR}/${name}`,
         SEED_PRODUCTS: String(env.SEED_PRODUCTS),
         PRODUCTS_SUBGRAPH_URL: `http://127.0.0.1:${port(4001)}/graphql`,
         INVENTORY_URL: `http://127.0.0.1:${port(4004)}`,
         REVIEWS_URL: `http://127.0.0.1:${port(4005)}`,
-        ...(databaseUrls[name] ? { DATABASE_URL: databaseUrls[name] } : {}),
+        DATABASE_URL: databaseUrls[name]!,
+        ...poolMax,
       }),
     ),
   );
@@ -339,7 +363,7 @@ try {
       REGISTRY_TOKEN: env.REGISTRY_GATEWAY_TOKEN,
     }),
   );
-  await Promise.all([registryReady, gatewayReady, ...subgraphsReady]);
+  await Promise.all([databasesReady, registryReady, gatewayReady, ...subgraphsReady]);
   if (stopping) await new Promise(() => {});
 
   console.log(`

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { nodeEnvSchema, portSchema, registryTokenSchema } from '@supergraph/service-kit';
+import { databasePoolMaxSchema, databaseWaitMsSchema, nodeEnvSchema, portSchema, registryTokenSchema } from '@supergraph/service-kit';
 import { parseRoutingUrlHosts } from './routing-urls.ts';
 
 /** Every setting of the schema registry, parsed once at start-up (README lists them). */
@@ -9,6 +9,8 @@ export const registryEnvSchema = z.object({
   HOST: z.string().default('127.0.0.1'),
   PORT: portSchema(4100),
   DATABASE_URL: z.string().url().optional(),
+  DATABASE_POOL_MAX: databasePoolMaxSchema,
+  DATABASE_WAIT_MS: databaseWaitMsSchema,
   DATA_DIR: z.string().default(resolve('.data', 'schema-registry')),
   REGISTRY_ADMIN_TOKEN: registryTokenSchema('admin'),
   REGISTRY_PUBLISH_TOKEN: registryTokenSchema('publish'),

@@ -11,6 +11,8 @@ await runService('schema-registry', async (log) => {
   });
   const service = await createRegistryService({
     databaseUrl: env.DATABASE_URL,
+    databasePoolMax: env.DATABASE_POOL_MAX,
+    databaseWaitMs: env.DATABASE_WAIT_MS,
     dataDir: env.DATA_DIR,
     tokens: { admin: env.REGISTRY_ADMIN_TOKEN, publisher: env.REGISTRY_PUBLISH_TOKEN, gateway: env.REGISTRY_GATEWAY_TOKEN },
     routingUrlHosts: env.REGISTRY_ROUTING_URL_HOSTS,

@@ -25,6 +25,10 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../prisma/migrations', impo
 
 export interface RegistryServiceOptions {
   databaseUrl?: string | undefined;
+  /** Connections to DATABASE_URL (10 unless set; 1 for PGlite served over the wire). */
+  databasePoolMax?: number | undefined;
+  /** How long to wait for DATABASE_URL to accept connections (0: fail at once). */
+  databaseWaitMs?: number;
   /** PGlite folder for the embedded default (`memory://` keeps nothing). */
   dataDir: string;
   tokens: BootstrapTokens;
@@ -49,7 +53,7 @@ export interface RegistryService {
 export async function createRegistryService(options: RegistryServiceOptions): Promise<RegistryService> {
   const log = options.log ?? createLogger('schema-registry');
   const metrics = createServiceMetrics('schema-registry');
-  const database = await openDatabase({ url: options.databaseUrl, dataDir: options.dataDir, log });
+  const database = await openDatabase({ url: options.databaseUrl, poolMax: options.databasePoolMax, waitMs: options.databaseWaitMs, dataDir: options.dataDir, log });
   const migrations = await applyMigrations(database.connectionString, MIGRATIONS_DIR);
   if (migrations.applied.length > 0) log.info({ applied: migrations.applied }, 'migrations applied');
   const db = createPrismaClient(PrismaClient, database, metrics.dbQueries);

@@ -12,13 +12,13 @@ import { createInterface } from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dropServiceDatabases } from '../../scripts/local-databases.ts';
 import { repoPath } from '../../scripts/paths.ts';
-import { GATEWAY_PORT, REGISTRY_PORT, SUBGRAPHS, SUBGRAPH_NAMES } from '../../scripts/services.ts';
+import { DATABASE_SERVICES, EMBEDDED_DATABASES_PORT, GATEWAY_PORT, REGISTRY_PORT, SUBGRAPHS, SUBGRAPH_NAMES } from '../../scripts/services.ts';
 import { persistedOperations } from '@supergraph/sdk/persisted-lists';
 import { DEMO_ACCOUNTS } from '@supergraph/service-kit/seed-plan';
 
 /** The storefront the launcher serves itself (scripts/start.ts). */
 const STOREFRONT_PORT = 3000;
-const BASE_PORTS = [GATEWAY_PORT, REGISTRY_PORT, STOREFRONT_PORT, ...SUBGRAPHS.map((s) => s.port)];
+const BASE_PORTS = [GATEWAY_PORT, REGISTRY_PORT, STOREFRONT_PORT, ...SUBGRAPHS.map((s) => s.port), EMBEDDED_DATABASES_PORT, ...DATABASE_SERVICES.map((_, i) => EMBEDDED_DATABASES_PORT + 1 + i)];
 const METRICS_BASE_PORTS = [9400, 9410, ...SUBGRAPHS.map((s) => s.port + 5400)];
 
 const isFree = (port: number) =>
@@ -177,7 +177,8 @@ describe('npm start: a crashed service is restarted and the rest keep answering'
     expect(viaStorefront.status).toBe(200);
     expect(((await viaStorefront.json()) as { data?: { categories?: unknown[] } }).data?.categories?.length).toBeGreaterThan(0);
     const before = new Map(pids);
-    expect([...before.keys()].sort()).toEqual(['gateway', 'registry', ...SUBGRAPH_NAMES].sort());
+    const embedded = process.env.DATABASE_URL ? [] : ['databases'];
+    expect([...before.keys()].sort()).toEqual(['gateway', 'registry', ...SUBGRAPH_NAMES, ...embedded].sort());
 
     // Requests keep coming while reviews is killed, down, restarted and the breaker recovers.
     const answers: Answer[] = [];
@@ -202,6 +203,23 @@ describe('npm start: a crashed service is restarted and the rest keep answering'
     expect(answers.some((a) => !a.reviewsAnswered)).toBe(true);
     for (const [name, pid] of before) if (name !== 'reviews') expect(alive(pid), `${name} still running`).toBe(true);
     expect(alive(pids.get('reviews')!)).toBe(true);
+
+    if (!process.env.DATABASE_URL) {
+      // The embedded databases' process killed: restarted on the same ports, and every service
+      // reconnects by itself (none is restarted) with its data intact.
+      const servicesBefore = new Map(pids);
+      process.kill(servicesBefore.get('databases')!, 'SIGKILL');
+      await waitFor('the launcher to restart the databases', () => pids.get('databases') !== servicesBefore.get('databases'), 30_000);
+      await waitFor('answers with reviews again', async () => (await productPage(gateway)).reviewsAnswered, 90_000);
+      const signIn = await fetch(`${gateway}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: 'mutation($input: LogInInput!) { logIn(input: $input) { token } }', variables: { input: { email: DEMO_ACCOUNTS.shopper.email, password: DEMO_ACCOUNTS.shopper.password } } }),
+      });
+      expect(((await signIn.json()) as { data?: { logIn?: { token?: string } } }).data?.logIn?.token).toBeTruthy();
+      for (const [name, pid] of servicesBefore) if (name !== 'databases') expect(pids.get(name), `${name} not restarted`).toBe(pid);
+      expect(output.some((line) => /databases exited \(SIGKILL\).*restarting in/.test(line))).toBe(true);
+    }
 
     // Ctrl-C: the launcher stops every service and exits 0.
     process.kill(-launcher.pid!, 'SIGINT');

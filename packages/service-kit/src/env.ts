@@ -43,6 +43,14 @@ export function assertNoDevSecretsInProduction(nodeEnv: NodeEnv, secrets: Record
 
 export const portSchema = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
 
+/**
+ * DATABASE_POOL_MAX: connections a service keeps to DATABASE_URL (10 unless set). 1 for a
+ * database served by PGlite, which has one session (`npm start`'s embedded databases).
+ */
+export const databasePoolMaxSchema = z.coerce.number().int().min(1).max(200).optional();
+/** DATABASE_WAIT_MS: how long a starting service waits for DATABASE_URL to accept connections (0: not at all). */
+export const databaseWaitMsSchema = z.coerce.number().int().min(0).max(600_000).default(0);
+
 /** The key the users subgraph signs user tokens with and the gateway verifies them with. */
 export const userTokenSecretSchema = () => secretWithDevDefault('JWT_SECRET', 'user-token-signing-key-change-me!!');
 const REGISTRY_TOKEN_DEV_DEFAULTS = {

@@ -10,6 +10,7 @@ import type { ServiceMetrics } from './metrics.ts';
 import { requestIdMiddleware } from './request-id.ts';
 import { tracingMiddleware } from './tracing.ts';
 import { drainThenExit } from './drain.ts';
+import { defaultMetricsPort } from './ports.ts';
 
 /**
  * The routes every service exposes besides /graphql: liveness, readiness (ready only when the
@@ -84,15 +85,6 @@ export function createMetricsApp(metrics: MetricsSource): Express {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'Only /metrics is served here' } });
   });
   return app;
-}
-
-/**
- * Default internal metrics port of a service, beside its public one: the gateway's 4000 gives
- * 9400, the subgraphs' 4001..4005 give 9401..9405, the registry's 4100 gives 9410, so that every
- * process of `npm start` on one machine gets its own.
- */
-export function defaultMetricsPort(publicPort: number): number {
-  return publicPort >= 4100 ? 9410 + (publicPort - 4100) : 9400 + (publicPort - 4000);
 }
 
 /**

@@ -4,6 +4,7 @@ export * from './env.ts';
 export * from './errors.ts';
 export * from './input.ts';
 export * from './http.ts';
+export * from './ports.ts';
 export * from './identity.ts';
 export * from './loaders.ts';
 export * from './logger.ts';

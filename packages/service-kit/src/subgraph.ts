@@ -10,7 +10,7 @@ import express, { type RequestHandler, type Router } from 'express';
 import { parse } from 'graphql';
 import { z } from 'zod';
 import { openDatabase, type DatabaseLocation } from './database.ts';
-import { assertNoDevSecretsInProduction, internalTokenSecretSchema, nodeEnvSchema, parseEnv, portSchema, type NodeEnv } from './env.ts';
+import { assertNoDevSecretsInProduction, databasePoolMaxSchema, databaseWaitMsSchema, internalTokenSecretSchema, nodeEnvSchema, parseEnv, portSchema, type NodeEnv } from './env.ts';
 import { createEventBus, type EventBus } from './events.ts';
 import { createSubscriptionServer } from './subscriptions.ts';
 import { createResponseCachePurger, type ResponseCachePurger } from './response-cache.ts';
@@ -115,6 +115,8 @@ export const subgraphEnvSchema = (name: string, defaultPort: number) =>
     HOST: z.string().default('127.0.0.1'),
     PORT: portSchema(defaultPort),
     DATABASE_URL: z.string().url().optional(),
+    DATABASE_POOL_MAX: databasePoolMaxSchema,
+    DATABASE_WAIT_MS: databaseWaitMsSchema,
     DATA_DIR: z.string().default(resolve('.data', name)),
     INTERNAL_TOKEN_SECRET: internalTokenSecretSchema(),
     SEED: z.enum(['demo', 'none']).optional(),
@@ -132,6 +134,9 @@ export const subgraphEnvSchema = (name: string, defaultPort: number) =>
 export interface SubgraphOptions<Extra> {
   nodeEnv: 'development' | 'test' | 'production';
   databaseUrl?: string | undefined;
+  databasePoolMax?: number | undefined;
+  /** How long to wait for DATABASE_URL to accept connections (0: fail at once). */
+  databaseWaitMs?: number;
   dataDir: string;
   internalTokenSecret: string;
   seed: 'demo' | 'none';
@@ -167,7 +172,7 @@ export async function createSubgraph<Db extends Disconnectable, Ctx extends Requ
   const log = options.log ?? createLogger(definition.name);
   const development = options.nodeEnv === 'development';
   const metrics = createServiceMetrics(definition.name);
-  const database = await openDatabase({ url: options.databaseUrl, dataDir: options.dataDir, log });
+  const database = await openDatabase({ url: options.databaseUrl, poolMax: options.databasePoolMax, waitMs: options.databaseWaitMs, dataDir: options.dataDir, log });
   const migrations = await applyMigrations(database.connectionString, definition.migrationsDir);
   if (migrations.applied.length > 0) log.info({ applied: migrations.applied }, 'migrations applied');
   const db = definition.createDb(database, metrics.dbQueries);
@@ -311,6 +316,8 @@ export async function runSubgraph<Db extends Disconnectable, Ctx extends Request
     const service = await createSubgraph(definition, {
       nodeEnv: env.NODE_ENV,
       databaseUrl: env.DATABASE_URL,
+      databasePoolMax: env.DATABASE_POOL_MAX,
+      databaseWaitMs: env.DATABASE_WAIT_MS,
       dataDir: env.DATA_DIR,
       internalTokenSecret: env.INTERNAL_TOKEN_SECRET,
       seed: env.SEED ?? (env.NODE_ENV === 'production' ? 'none' : 'demo'),

@@ -8,7 +8,7 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { Redis } from 'ioredis';
-import { defaultMetricsPort } from '@supergraph/service-kit/http';
+import { defaultMetricsPort } from '@supergraph/service-kit/ports';
 import { dropServiceDatabases } from '../../local-databases.ts';
 import { repoPath } from '../../paths.ts';
 import { GATEWAY_PORT, REGISTRY_PORT, SUBGRAPHS, SUBGRAPH_NAMES } from '../../services.ts';
