@@ -17,12 +17,13 @@ import { createServer } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { z } from 'zod';
 import { openDatabase } from '@supergraph/service-kit/database';
-import { parseEnv, portSchema } from '@supergraph/service-kit/env';
 
-const databaseSpec = z.object({ name: z.string().min(1), dataDir: z.string().min(1), port: z.number().int().min(1).max(65535) });
-type DatabaseSpec = z.infer<typeof databaseSpec>;
+interface DatabaseSpec {
+  name: string;
+  dataDir: string;
+  port: number;
+}
 
 interface WorkerInput {
   spec: DatabaseSpec;
@@ -38,6 +39,9 @@ if (isMainThread) await serveDatabases();
 else await serveOneDatabase(workerData as WorkerInput);
 
 async function serveDatabases(): Promise<void> {
+  // Loaded here, not at the top: every worker thread loads this module too, and needs neither.
+  const [{ z }, { parseEnv, portSchema }] = await Promise.all([import('zod'), import('@supergraph/service-kit/env')]);
+  const databaseSpec = z.object({ name: z.string().min(1), dataDir: z.string().min(1), port: z.number().int().min(1).max(65535) });
   const env = parseEnv(
     z.object({
       PORT: portSchema(4200),
