@@ -331,7 +331,7 @@ try {
     : await startEmbeddedDatabases();
   // PGlite has one session: a pool of one, as when a service opens its own. The services start
   // while the databases open, each waiting for its own.
-  const poolMax: Record<string, string> = env.DATABASE_URL ? {} : { DATABASE_POOL_MAX: '1', DATABASE_WAIT_MS: String(env.START_TIMEOUT_MS) };
+  const embeddedClientEnv: Record<string, string> = env.DATABASE_URL ? {} : { DATABASE_POOL_MAX: '1', DATABASE_WAIT_MS: String(env.START_TIMEOUT_MS) };
   const withDatabase = limiter(env.START_CONCURRENCY);
 
   const registryTokens = { REGISTRY_ADMIN_TOKEN: env.REGISTRY_ADMIN_TOKEN, REGISTRY_PUBLISH_TOKEN: env.REGISTRY_PUBLISH_TOKEN, REGISTRY_GATEWAY_TOKEN: env.REGISTRY_GATEWAY_TOKEN };
@@ -340,7 +340,7 @@ try {
     startService('registry', REGISTRY_PORT, {
       ...registryTokens,
       DATABASE_URL: databaseUrls.registry!,
-      ...poolMax,
+      ...embeddedClientEnv,
     }),
   ).then(publishLocalSchemas);
 
@@ -353,7 +353,7 @@ try {
         INVENTORY_URL: `http://127.0.0.1:${port(4004)}`,
         REVIEWS_URL: `http://127.0.0.1:${port(4005)}`,
         DATABASE_URL: databaseUrls[name]!,
-        ...poolMax,
+        ...embeddedClientEnv,
       }),
     ),
   );
