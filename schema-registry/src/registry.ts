@@ -1,4 +1,3 @@
-import { composeSupergraph } from '@supergraph/composition';
 import { graphql } from './checks/graphql.ts';
 import { brokenOperations, validateOperation, type BrokenOperation } from './checks/operation-checks.ts';
 import type { RegisteredOperation } from './checks/operation-usage.ts';
@@ -256,6 +255,9 @@ export class SchemaRegistry {
 
   private async evaluate(current: CurrentSupergraph | null, proposal: Proposal, lists: OperationList[]): Promise<Evaluation> {
     const operations = registeredOperations(lists);
+    // Loaded on the first publish or check that changes something, not at start: the composition
+    // stack is a quarter of the registry's start-up, which the gateway waits for under `npm start`.
+    const { composeSupergraph } = await import('@supergraph/composition');
     const composition = composeSupergraph([...proposal.members].map(([name, m]) => ({ name, url: m.routingUrl, sdl: m.sdl })));
     const base = { subgraphs: proposal.changed, routingUrlChanges: proposal.routingUrlChanges };
     if (!composition.ok) {
