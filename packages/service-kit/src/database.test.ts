@@ -1,21 +1,15 @@
-// The embedded default's data folder can outlive the PGlite that made it: a folder from another
-// PostgreSQL major version must fail with an error that says so and what to do, not PGlite's bare
-// "failed to initialize properly".
+// openDatabase: the embedded default's settings; its data folder, which can outlive the PGlite
+// that made it (a folder from another PostgreSQL major version must fail with an error that says
+// so and what to do, not PGlite's bare "failed to initialize properly"); and a URL whose server is
+// still starting.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
 import { createServer } from 'node:net';
 import pg from 'pg';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort } from '../../../tests/support/processes.ts';
 import { embeddedDatabaseUrl, openDatabase } from './database.ts';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 let dataDir: string;
 afterEach(() => rm(dataDir, { recursive: true, force: true }));
@@ -36,7 +30,6 @@ describe('openDatabase (embedded)', () => {
       await database.close();
     }
   }, 60_000);
-
 
   it('names the PostgreSQL version a folder was made by when it cannot open it', async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'old-embedded-'));
