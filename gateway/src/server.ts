@@ -124,6 +124,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   const operationLists = registrySource?.operationLists ?? fileLists;
   const partnerKeys = registrySource?.partnerKeys ?? envPartnerKeys; // digest -> client, live with a registry
   const dataSources = new Map<string, SubgraphDataSource>(); // for subscriptions' per-event plans
+  // @apollo/gateway, unless told otherwise, probes four clouds' metadata addresses when it is
+  // created and reports usage to Apollo every hour (ADR 0023): a platform does not phone home.
+  // An operator who wants it sets APOLLO_TELEMETRY_DISABLED=false.
+  process.env.APOLLO_TELEMETRY_DISABLED ??= 'true';
   const gateway = new ApolloGateway({
     supergraphSdl: registrySource ? registrySource.supergraphManager() : options.supergraphSdl,
     buildService: ({ name, url }) => {

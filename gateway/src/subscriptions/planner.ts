@@ -35,14 +35,29 @@ const MAX_CACHED_PLANS = 1_000;
  * gateway.onSchemaLoadOrUpdate; plans are cached per supergraph.
  */
 export class SubscriptionPlanner {
+  private loaded: { version: string; apiSchema: GraphQLSchema; coreSupergraphSdl: string } | null = null;
   private current: PlanningState | null = null;
   private readonly plans = new Map<string, SubscriptionPlan>();
 
   /** Returns true when this is a different supergraph than the one before (not the first load). */
   update(apiSchema: GraphQLSchema, coreSupergraphSdl: string): boolean {
     const version = createHash('sha256').update(coreSupergraphSdl).digest('hex');
-    if (this.current?.version === version) return false;
-    const changed = this.current !== null;
+    if (this.loaded?.version === version) return false;
+    const changed = this.loaded !== null;
+    this.loaded = { version, apiSchema, coreSupergraphSdl };
+    this.current = null;
+    this.plans.clear();
+    return changed;
+  }
+
+  /**
+   * Built on the first subscription after each load, not at load: a second supergraph and query
+   * planner cost about 0.1 s of the gateway's start, which most gateways never need.
+   */
+  get state(): PlanningState {
+    if (this.current) return this.current;
+    if (!this.loaded) throw new Error('No supergraph loaded yet');
+    const { version, apiSchema, coreSupergraphSdl } = this.loaded;
     const supergraph = Supergraph.build(coreSupergraphSdl);
     this.current = {
       version,
@@ -51,12 +66,6 @@ export class SubscriptionPlanner {
       supergraphSchema: supergraph.schema.toGraphQLJSSchema(),
       planner: new QueryPlanner(supergraph),
     };
-    this.plans.clear();
-    return changed;
-  }
-
-  get state(): PlanningState {
-    if (!this.current) throw new Error('No supergraph loaded yet');
     return this.current;
   }
 
