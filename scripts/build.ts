@@ -1,10 +1,10 @@
 // `npm run build`: every service compiled to plain JavaScript, run with `node <dist entry>` (no
 // TypeScript loader at run time, in production or under `npm start`).
 //
-// One ESM bundle per service entry. The workspace packages (@supergraph/*, whose exports point
-// at TypeScript sources) are bundled in; every node_modules package stays external and is
-// imported from node_modules at run time, as it would be without a bundler (one copy of
-// graphql-js, Prisma's WebAssembly found where it was installed). Files a service reads by a
+// One ESM bundle per service entry, with its node_modules packages in it (ADR 0015): loading one
+// file is a third faster than resolving and compiling the 1,700 files a gateway imports. The
+// packages that find files of their own at run time (PGlite's WebAssembly and data, Prisma's
+// query compiler) stay external and are imported from node_modules. Files a service reads by a
 // path relative to its module keep working because dist/ sits at the same depth as src/
 // (`../prisma/migrations`, the gateway's `../persisted-operations`); a subgraph's
 // `schema.graphql`, read next to its module, is copied into dist/.
@@ -48,15 +48,26 @@ export const distEntry = (name: string): string => {
 };
 
 /**
- * Bare imports (packages) are external, except the workspace's own, which are TypeScript sources.
- * An external import is resolved again at run time, from the bundle's folder, not from the source
- * that wrote it. Where npm installed two versions of a package (one hoisted for another
- * dependency, the declared one nested under packages/service-kit), the bundle would silently load
- * the other one: sources tested against one version, services running another. So every
- * external import must resolve to the same file from both places, or the build fails and says
- * which package to pin (ADR 0022).
+ * Packages left out of the bundles, imported from node_modules at run time: they locate files of
+ * their own beside their modules (PGlite's WebAssembly and data files, Prisma's query compiler),
+ * are optional native add-ons that other packages try to load and do without (pg-native,
+ * bufferutil, utf-8-validate), or must be one copy with what our sources load through require()
+ * (graphql: see gateway/src/subscriptions/graphql-cjs.ts; it checks schemas with instanceof).
  */
-export function externalPackages(outdir: string): esbuild.Plugin {
+export const RUN_TIME_PACKAGES = ['@electric-sql/pglite', '@electric-sql/pglite-socket', '@prisma/client', 'pg-native', 'bufferutil', 'utf-8-validate', 'graphql'] as const;
+
+const packageName = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
+
+/**
+ * Bare imports of `runTime` packages stay external; every other package is bundled. An external
+ * import is resolved again at run time, from the bundle's folder, not from the source that wrote
+ * it. Where npm installed two versions of a package (one hoisted for another dependency, the
+ * declared one nested under packages/service-kit), the bundle would silently load the other one:
+ * sources tested against one version, services running another. So every external import must
+ * resolve to the same file from both places, or the build fails and says which package to pin
+ * (ADR 0022).
+ */
+export function externalPackages(outdir: string, runTime: readonly string[] = RUN_TIME_PACKAGES): esbuild.Plugin {
   return {
     name: 'external-node-modules',
     setup(build) {
@@ -66,6 +77,7 @@ export function externalPackages(outdir: string): esbuild.Plugin {
       build.onResolve({ filter: /^[^./]/ }, async (args) => {
         if (args.path.startsWith('@supergraph/') || args.pluginData === 'resolving-external') return undefined;
         if (args.path.startsWith('node:')) return { path: args.path, external: true };
+        if (!runTime.includes(packageName(args.path))) return undefined;
         const from = (resolveDir: string) => build.resolve(args.path, { kind: args.kind, resolveDir, pluginData: 'resolving-external' });
         const [inSources, atRunTime] = await Promise.all([from(args.resolveDir), from(outdir)]);
         if (inSources.errors.length === 0 && inSources.path !== atRunTime.path) {
@@ -86,36 +98,25 @@ export function externalPackages(outdir: string): esbuild.Plugin {
 }
 
 /**
- * The shared packages (packages/*: service-kit, composition) are declared free of side effects
- * at import: none of their modules does anything at the top level but declare. A module whose
- * exports a service never uses is then left out with its node_modules imports (the gateway does
- * not load PGlite, Prisma or @apollo/subgraph), which is most of a process's start-up time.
- * A module that one day must run for its side effects alone must not live in packages/.
- */
-const sharedPackagesWithoutSideEffects: esbuild.Plugin = {
-  name: 'shared-packages-without-side-effects',
-  setup(build) {
-    const shared = `${repoPath('packages')}/`;
-    build.onResolve({ filter: /^(@supergraph\/|\.)/ }, async (args) => {
-      if (args.pluginData === 'resolving') return undefined;
-      if (!args.path.startsWith('@supergraph/') && !args.importer.startsWith(shared)) return undefined;
-      const resolved = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: 'resolving' });
-      if (resolved.errors.length > 0 || !resolved.path.startsWith(shared)) return undefined;
-      return { path: resolved.path, sideEffects: false };
-    });
-  },
-};
-
-/**
  * Beside each bundle, the list of the source files it was built from: a launcher that runs a
  * built file can tell cheaply whether a source changed since (see scripts/registry-cli.mjs).
+ * node_modules files are not listed: a change of packages is a change of package-lock.json,
+ * which is, as is this build script.
  */
 export const inputsFile = (outfile: string) => outfile.replace(/\.js$/, '.inputs.json');
+const ALWAYS_INPUTS = ['package-lock.json', 'scripts/build.ts'];
 
-export async function build(options: { only?: readonly string[]; log?: (line: string) => void } = {}): Promise<{ ms: number; targets: string[] }> {
+/**
+ * Builds the targets (all, or `only`) whose bundle is older than a source it was built from, or
+ * every one of them with `force`. A bundle holds its packages, so building one takes a second or
+ * more: what has not changed is not built again.
+ */
+export async function build(options: { only?: readonly string[]; force?: boolean; log?: (line: string) => void } = {}): Promise<{ ms: number; targets: string[] }> {
   const started = performance.now();
-  const targets = options.only ? BUILD_TARGETS.filter((t) => options.only!.includes(t.name)) : BUILD_TARGETS;
-  if (targets.length === 0) throw new Error(`no build target among ${options.only?.join(', ')}`);
+  const named = options.only ? BUILD_TARGETS.filter((t) => options.only!.includes(t.name)) : BUILD_TARGETS;
+  if (named.length === 0) throw new Error(`no build target among ${options.only?.join(', ')}`);
+  const stale = await Promise.all(named.map(async (t) => options.force || (await isStale(repoPath(t.outfile)))));
+  const targets = named.filter((_, i) => stale[i]);
   await Promise.all(
     targets.map(async (target) => {
       const outfile = repoPath(target.outfile);
@@ -137,7 +138,16 @@ export async function build(options: { only?: readonly string[]; log?: (line: st
         sourcemap: 'linked',
         // Source paths in the map stay relative to the bundle, so stack traces name src/ files.
         sourcesContent: false,
-        plugins: [externalPackages(outdir), sharedPackagesWithoutSideEffects],
+        // The shared packages (packages/*) declare `"sideEffects": false`: a module whose exports a
+        // service never uses is left out with its packages (the gateway does not load PGlite,
+        // Prisma or @apollo/subgraph).
+        plugins: [externalPackages(outdir)],
+        // Bundled CommonJS packages call require() for Node's modules, which an ES module lacks.
+        banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
+        // Whitespace and syntax only: names stay, so stack traces and profiles still read; with
+        // --enable-source-maps (npm start, the images) they point at the sources.
+        minifyWhitespace: true,
+        minifySyntax: true,
         metafile: true,
         logLevel: 'warning',
         // Written below, each file atomically: a process starting meanwhile never reads half a bundle.
@@ -145,12 +155,14 @@ export async function build(options: { only?: readonly string[]; log?: (line: st
       });
       await Promise.all(result.outputFiles.map((file) => writeAtomically(file.path, file.contents)));
       for (const { from, to } of target.copy ?? []) await writeAtomically(repoPath(to), await readFile(repoPath(from)));
-      const inputs = Object.keys(result.metafile.inputs).concat((target.copy ?? []).map((c) => c.from));
+      const sources = Object.keys(result.metafile.inputs).filter((input) => !input.split('/').includes('node_modules'));
+      const inputs = [...sources, ...(target.copy ?? []).map((c) => c.from), ...ALWAYS_INPUTS];
       await writeAtomically(inputsFile(outfile), `${JSON.stringify({ entry: target.entry, inputs }, null, 1)}\n`);
     }),
   );
   const ms = Math.round(performance.now() - started);
-  options.log?.(`built ${targets.map((t) => t.name).join(', ')} in ${ms} ms`);
+  const fresh = named.filter((_, i) => !stale[i]).map((t) => t.name);
+  options.log?.(`built ${targets.map((t) => t.name).join(', ') || 'nothing'} in ${ms} ms${fresh.length ? ` (up to date: ${fresh.join(', ')})` : ''}`);
   return { ms, targets: targets.map((t) => t.name) };
 }
 
@@ -186,7 +198,9 @@ export async function clean(): Promise<void> {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const args = process.argv.slice(2);
-  if (args.includes('--clean')) await clean();
+  // --clean: remove every bundle and build all of them again.
+  const force = args.includes('--clean');
+  if (force) await clean();
   const onlyIndex = args.indexOf('--only');
   const onlyArg = onlyIndex >= 0 ? args[onlyIndex + 1]?.split(',') : undefined;
   // `storefront` is the web storefront's Vite build (frontend-sdk/examples/storefront), after the services'.
@@ -194,7 +208,7 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const withStorefront = !onlyArg || onlyArg.includes('storefront');
   try {
     if (!only || only.length > 0) {
-      await build({ only, log: console.log });
+      await build({ only, force, log: console.log });
       for (const target of only ? BUILD_TARGETS.filter((t) => only.includes(t.name)) : BUILD_TARGETS) {
         console.log(`  ${relative(repoRoot, repoPath(target.outfile))}  <-  ${target.entry}`);
       }

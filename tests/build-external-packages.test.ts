@@ -1,6 +1,7 @@
-// The build keeps node_modules packages external, so a bundle resolves them again at run time from
-// its own folder. Where npm installed two copies of a package, that can be another copy than the
-// one the sources (and their tests) import: the build must refuse rather than ship it (ADR 0022).
+// The build keeps some node_modules packages external (RUN_TIME_PACKAGES), so a bundle resolves them
+// again at run time from its own folder. Where npm installed two copies of a package, that can be
+// another copy than the one the sources (and their tests) import: the build must refuse rather than
+// ship it (ADR 0022). Every other package is bundled, from where the sources import it.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -28,7 +29,7 @@ async function workspace(copies: { hoisted: string; nestedUnderPackage?: string 
   await write('packages/kit/src/index.ts', `import { version } from 'dup';\nconsole.log(version);\n`);
 }
 
-const bundle = () => {
+const bundle = (runTime: string[] = ['dup']) => {
   const outdir = join(root, 'service', 'dist');
   return esbuild.build({
     entryPoints: [join(root, 'packages/kit/src/index.ts')],
@@ -37,7 +38,7 @@ const bundle = () => {
     platform: 'node',
     format: 'esm',
     absWorkingDir: root,
-    plugins: [externalPackages(outdir)],
+    plugins: [externalPackages(outdir, runTime)],
     logLevel: 'silent',
   });
 };
@@ -54,5 +55,13 @@ describe('build: external packages', () => {
     const output = await readFile(join(root, 'service', 'dist', 'index.js'), 'utf8');
     expect(output).toMatch(/from "dup"/);
     expect(output).not.toContain("exports.version");
+  });
+
+  it('bundles a package that is not a run-time package, the copy its sources import', async () => {
+    await workspace({ hoisted: '1.0.0', nestedUnderPackage: '2.0.0' });
+    await bundle([]);
+    const output = await readFile(join(root, 'service', 'dist', 'index.js'), 'utf8');
+    expect(output).not.toMatch(/from "dup"/);
+    expect(output).toMatch(/exports\.version = "2\.0\.0"/);
   });
 });
