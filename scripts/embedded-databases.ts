@@ -10,14 +10,17 @@
 //
 // Run by the launcher: EMBEDDED_DATABASES lists { name, dataDir, port }, opened in that order, as
 // many at a time as there are cores (the first listed is served first); PORT answers /readyz
-// (200 once every database is open). SIGTERM or SIGINT closes every database (a checkpoint) and
-// exits 0; a second signal exits at once.
+// (200 once every database is open). With EMBEDDED_TEMPLATES_DIR, a folder without a cluster gets a
+// copy of the template kept there, made first if missing (scripts/embedded-data-folders.ts): the
+// launcher starts the services meanwhile. SIGTERM or SIGINT closes every database (a checkpoint)
+// and exits 0; a second signal exits at once.
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { openDatabase } from '@supergraph/service-kit/database';
+import { EMBEDDED_SETTINGS, openDatabase } from '@supergraph/service-kit/database';
+import { prepareDataFolders } from './embedded-data-folders.ts';
 
 interface DatabaseSpec {
   name: string;
@@ -25,19 +28,18 @@ interface DatabaseSpec {
   port: number;
 }
 
-interface WorkerInput {
-  spec: DatabaseSpec;
-  pgliteWasmModule: WebAssembly.Module;
-}
-/** What a worker posts once its database is open: the URL it is served at. */
-type WorkerMessage = { opened: string };
+/** A worker serves one database, or creates the empty cluster the templates are made of. */
+type WorkerInput = { pgliteWasmModule: WebAssembly.Module } & ({ spec: DatabaseSpec } | { createClusterIn: string });
+/** What a worker posts once its database is open (the URL it is served at), or its cluster made. */
+type WorkerMessage = { opened: string } | { created: string };
 
 const log = (line: string) => console.log(line);
 // Node's types declare WebAssembly's types only (its functions come with the DOM library).
 const wasm = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WebAssembly.Module> } }).WebAssembly;
 
 if (isMainThread) await serveDatabases();
-else await serveOneDatabase(workerData as WorkerInput);
+else if ('spec' in (workerData as WorkerInput)) await serveOneDatabase(workerData as WorkerInput & { spec: DatabaseSpec });
+else await createCluster(workerData as WorkerInput & { createClusterIn: string });
 
 async function serveDatabases(): Promise<void> {
   // Loaded here, not at the top: every worker thread loads this module too, and needs neither.
@@ -57,29 +59,12 @@ async function serveDatabases(): Promise<void> {
           }
         })
         .pipe(z.array(databaseSpec).min(1)),
+      EMBEDDED_TEMPLATES_DIR: z.string().min(1).optional(),
     }),
   );
   const started = performance.now();
   const wasmFile = fileURLToPath(new URL('./pglite.wasm', import.meta.resolve('@electric-sql/pglite')));
   const pgliteWasmModule = await wasm.compile(await readFile(wasmFile));
-
-  const workers: Worker[] = [];
-  const open = (spec: DatabaseSpec) =>
-    new Promise<string>((resolve) => {
-      const worker = new Worker(new URL(import.meta.url), { workerData: { spec, pgliteWasmModule } satisfies WorkerInput });
-      workers.push(worker);
-      worker.once('message', (message: WorkerMessage) => resolve(message.opened));
-      // A database that fails (now or later) takes the process down: the launcher restarts it.
-      worker.on('error', (error) => {
-        console.error(`embedded database ${spec.name} (${spec.dataDir}) failed: ${error.message}`);
-        process.exit(1);
-      });
-    });
-  const queue = [...env.EMBEDDED_DATABASES];
-  const urls: string[] = [];
-  const opening = Array.from({ length: Math.min(availableParallelism(), queue.length) }, async () => {
-    for (let spec = queue.shift(); spec; spec = queue.shift()) urls.push(`${spec.name} ${await open(spec)}`);
-  });
 
   let ready = false;
   const server = createServer((req, res) => {
@@ -88,13 +73,15 @@ async function serveDatabases(): Promise<void> {
   });
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(env.PORT, '127.0.0.1', resolve));
 
+  /** The threads serving a database, each closed on a signal. */
+  const serving: Worker[] = [];
   let stopping = false;
   const stop = async () => {
     if (stopping) process.exit(1);
     stopping = true;
     server.close();
     await Promise.all(
-      workers.map(
+      serving.map(
         (worker) =>
           new Promise<void>((resolve) => {
             worker.once('exit', () => resolve());
@@ -108,12 +95,41 @@ async function serveDatabases(): Promise<void> {
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
 
+  /** A worker thread on the one compiled module; resolves with its one message. */
+  const run = (input: WorkerInput, what: string) =>
+    new Promise<WorkerMessage>((resolve) => {
+      const worker = new Worker(new URL(import.meta.url), { workerData: input });
+      if ('spec' in input) serving.push(worker);
+      worker.once('message', resolve);
+      // A database that fails (now or later) takes the process down: the launcher restarts it.
+      worker.on('error', (error) => {
+        console.error(`embedded database ${what} failed: ${error.message}`);
+        process.exit(1);
+      });
+    });
+  if (env.EMBEDDED_TEMPLATES_DIR) {
+    const pglitePackage = new URL('../package.json', import.meta.resolve('@electric-sql/pglite'));
+    await prepareDataFolders({
+      templatesDir: env.EMBEDDED_TEMPLATES_DIR,
+      pgliteVersion: (JSON.parse(await readFile(pglitePackage, 'utf8')) as { version: string }).version,
+      dataDirs: env.EMBEDDED_DATABASES.map((spec) => spec.dataDir),
+      createCluster: (dir) => run({ createClusterIn: dir, pgliteWasmModule }, `template (${dir})`).then(() => undefined),
+      log,
+    });
+  }
+  const open = (spec: DatabaseSpec) => run({ spec, pgliteWasmModule }, `${spec.name} (${spec.dataDir})`).then((message) => ('opened' in message ? message.opened : ''));
+  const queue = [...env.EMBEDDED_DATABASES];
+  const urls: string[] = [];
+  const opening = Array.from({ length: Math.min(availableParallelism(), queue.length) }, async () => {
+    for (let spec = queue.shift(); spec; spec = queue.shift()) urls.push(`${spec.name} ${await open(spec)}`);
+  });
+
   await Promise.all(opening);
   ready = true;
   log(`${urls.length} embedded databases open in ${Math.round(performance.now() - started)} ms: ${urls.join(', ')}`);
 }
 
-async function serveOneDatabase({ spec, pgliteWasmModule }: WorkerInput): Promise<void> {
+async function serveOneDatabase({ spec, pgliteWasmModule }: WorkerInput & { spec: DatabaseSpec }): Promise<void> {
   const database = await openDatabase({ dataDir: spec.dataDir, port: spec.port, pgliteWasmModule });
   parentPort!.on('message', async (message) => {
     if (message !== 'close') return;
@@ -122,4 +138,12 @@ async function serveOneDatabase({ spec, pgliteWasmModule }: WorkerInput): Promis
     process.exit(0);
   });
   parentPort!.postMessage({ opened: database.connectionString } satisfies WorkerMessage);
+}
+
+async function createCluster({ createClusterIn, pgliteWasmModule }: WorkerInput & { createClusterIn: string }): Promise<void> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const database = await PGlite.create({ dataDir: createClusterIn, pgliteWasmModule, startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
+  await database.close();
+  parentPort!.postMessage({ created: createClusterIn } satisfies WorkerMessage);
+  process.exit(0);
 }

@@ -8,8 +8,7 @@
 // stayed up a while); the others keep running, and the gateway answers partially meanwhile.
 // Ctrl-C (or SIGTERM) stops all: each child gets one SIGTERM and drains its requests.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, type WriteStream } from 'node:fs';
-import { cp, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -222,70 +221,14 @@ setInterval(() => {
 }, 1000).unref();
 
 /**
- * Creating an embedded database (PostgreSQL's initdb, in WebAssembly) is most of a cold start:
- * seconds of CPU each, six at once on a small machine. An empty cluster is the same for every
- * service (each then applies its own migrations), so it is created once, kept in DATA_DIR as a
- * template, and copied (a fraction of a second) into every service's folder that has none yet.
- */
-async function prepareEmbeddedDatabases(dataDirs: string[]): Promise<void> {
-  const template = await embeddedTemplate();
-  const major = (dir: string) => readFile(join(dir, 'PG_VERSION'), 'utf8').then((text) => text.trim(), () => undefined);
-  const templateMajor = await major(template);
-  const missing: string[] = [];
-  for (const dir of dataDirs) {
-    const found = await major(dir);
-    if (found === templateMajor) continue;
-    if (found !== undefined) {
-      // Made by an earlier PGlite on another PostgreSQL major version, which this one cannot open.
-      // Kept, not deleted: the developer may want something from it.
-      const aside = `${dir}.postgres-${found}.${new Date().toISOString().replace(/[:.]/g, '-')}`;
-      await rename(dir, aside);
-      say(`${dir} was made by embedded PostgreSQL ${found}; this version runs ${templateMajor}, which cannot open it. Moved it to ${aside}; a fresh database is created and seeded`);
-    }
-    missing.push(dir);
-  }
-  await Promise.all(
-    missing.map(async (dir) => {
-      // A folder left by an interrupted start holds no cluster: replace it whole.
-      const copying = `${dir}.${process.pid}.tmp`;
-      await rm(copying, { recursive: true, force: true });
-      await cp(template, copying, { recursive: true });
-      await rm(dir, { recursive: true, force: true });
-      await rename(copying, dir);
-    }),
-  );
-}
-
-/** The empty cluster every service's embedded database starts from, made once per PGlite version. */
-async function embeddedTemplate(): Promise<string> {
-  const { version } = JSON.parse(await readFile(repoPath('node_modules', '@electric-sql', 'pglite', 'package.json'), 'utf8')) as { version: string };
-  const template = join(env.DATA_DIR, `.pglite-template-${version}`);
-  if (!existsSync(join(template, 'PG_VERSION'))) {
-    const startedAt = Date.now();
-    const { PGlite } = await import('@electric-sql/pglite');
-    const building = `${template}.${process.pid}.tmp`;
-    await rm(building, { recursive: true, force: true });
-    await mkdir(building, { recursive: true });
-    const db = await PGlite.create({ dataDir: building });
-    await db.close();
-    await rename(building, template);
-    say(`created an empty embedded database in ${seconds(Date.now() - startedAt)} (the template for every service's)`);
-    // An earlier PGlite's template is of no use to this one (tens of MB each).
-    const stale = (await readdir(env.DATA_DIR)).filter((name) => name.startsWith('.pglite-template-') && join(env.DATA_DIR, name) !== template);
-    await Promise.all(stale.map((name) => rm(join(env.DATA_DIR, name), { recursive: true, force: true })));
-  }
-  return template;
-}
-
-/**
  * Every service's embedded database, in one process of their own: their URLs by service at once,
  * and when they are all open. The registry's opens first: the gateway waits for the registry.
  */
 async function startEmbeddedDatabases(): Promise<{ urls: Record<string, string>; ready: Promise<void> }> {
   const databases = DATABASE_SERVICES.map(({ name, dataDir }, i) => ({ name, dataDir: join(env.DATA_DIR, dataDir), port: port(EMBEDDED_DATABASES_PORT + 1 + i) }));
-  await prepareEmbeddedDatabases(databases.map((d) => d.dataDir));
   const registryFirst = [...databases].sort((a, b) => Number(b.name === 'registry') - Number(a.name === 'registry'));
-  const ready = startService(DATABASES, EMBEDDED_DATABASES_PORT, { EMBEDDED_DATABASES: JSON.stringify(registryFirst) }, 'embedded-databases');
+  // It also gives a folder without a cluster a copy of the template in DATA_DIR, made first if missing (scripts/embedded-data-folders.ts).
+  const ready = startService(DATABASES, EMBEDDED_DATABASES_PORT, { EMBEDDED_DATABASES: JSON.stringify(registryFirst), EMBEDDED_TEMPLATES_DIR: env.DATA_DIR }, 'embedded-databases');
   return { urls: Object.fromEntries(databases.map((d) => [d.name, embeddedDatabaseUrl(`127.0.0.1:${d.port}`)])), ready };
 }
 

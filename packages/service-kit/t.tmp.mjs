@@ -1,0 +1,11 @@
+import { PGlite } from '@electric-sql/pglite';
+import { rmSync, mkdirSync } from 'node:fs';
+const mode = process.argv[2];
+const dir = `/tmp/ws/tpl-${mode}`; rmSync(dir, { recursive: true, force: true }); mkdirSync(dir, { recursive: true });
+const t = performance.now();
+const opts = { dataDir: dir };
+if (mode === 'small') opts.startParams = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB', '-c', 'max_connections=10'];
+const db = await PGlite.create(opts);
+const t1 = performance.now();
+await db.close();
+console.log(mode, 'create', Math.round(t1 - t), 'close', Math.round(performance.now() - t1), 'cpu', Math.round(process.cpuUsage().user / 1000));
