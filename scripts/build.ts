@@ -24,6 +24,12 @@ export interface BuildTarget {
   outfile: string;
   /** Files copied next to the output (read at run time relative to the module). */
   copy?: { from: string; to: string }[];
+  /**
+   * Every bundled source keeps its own `import.meta.url` (its file, found from the bundle's): for
+   * an entry whose sources find files relative to themselves from other folders than src/. The
+   * bundle is then one file (no chunks, which sit in another folder).
+   */
+  sourceModuleUrls?: boolean;
 }
 
 export const BUILD_TARGETS: readonly BuildTarget[] = [
@@ -32,6 +38,8 @@ export const BUILD_TARGETS: readonly BuildTarget[] = [
   { name: 'registry-cli', entry: 'schema-registry/src/cli/main.ts', outfile: 'schema-registry/dist/cli.js' },
   // `npm start`'s embedded databases, one process for all (ADR 0015).
   { name: 'embedded-databases', entry: 'scripts/embedded-databases.ts', outfile: 'scripts/dist/embedded-databases.js' },
+  // `npm start` itself (scripts/start.mjs runs it).
+  { name: 'launcher', entry: 'scripts/start.ts', outfile: 'scripts/dist/start.js', sourceModuleUrls: true },
   ...SUBGRAPH_NAMES.map((name) => ({
     name,
     entry: `subgraphs/${name}/src/index.ts`,
@@ -52,9 +60,10 @@ export const distEntry = (name: string): string => {
  * their own beside their modules (PGlite's WebAssembly and data files, Prisma's query compiler),
  * are optional native add-ons that other packages try to load and do without (pg-native,
  * bufferutil, utf-8-validate), or must be one copy with what our sources load through require()
- * (graphql: see gateway/src/subscriptions/graphql-cjs.ts; it checks schemas with instanceof).
+ * (graphql: see gateway/src/subscriptions/graphql-cjs.ts; it checks schemas with instanceof), or
+ * run a binary of their own (esbuild, which the launcher builds with).
  */
-export const RUN_TIME_PACKAGES = ['@electric-sql/pglite', '@electric-sql/pglite-socket', '@prisma/client', 'pg-native', 'bufferutil', 'utf-8-validate', 'graphql'] as const;
+export const RUN_TIME_PACKAGES = ['@electric-sql/pglite', '@electric-sql/pglite-socket', '@prisma/client', 'pg-native', 'bufferutil', 'utf-8-validate', 'graphql', 'esbuild'] as const;
 
 const packageName = (specifier: string) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/');
 
@@ -98,8 +107,29 @@ export function externalPackages(outdir: string, runTime: readonly string[] = RU
 }
 
 /**
+ * `import.meta.url` in each of our sources becomes that source's own URL, computed from the
+ * bundle's at run time (so the checkout may move): `new URL('../paths.ts', import.meta.url)`.
+ */
+function sourceModuleUrls(outfile: string): esbuild.Plugin {
+  return {
+    name: 'source-module-urls',
+    setup(build) {
+      build.onLoad({ filter: /\.ts$/ }, async (args) => {
+        if (args.path.split('/').includes('node_modules')) return undefined;
+        const source = await readFile(args.path, 'utf8');
+        if (!source.includes('import.meta.url')) return undefined;
+        // esbuild's define replaces the expression, never the text of a string or comment.
+        const { code } = await esbuild.transform(source, { loader: 'ts', format: 'esm', sourcefile: args.path, sourcemap: 'inline', define: { 'import.meta.url': '__sourceModuleUrl' } });
+        const own = `const __sourceModuleUrl = new URL(${JSON.stringify(relative(dirname(outfile), args.path))}, import.meta.url).href;\n`;
+        return { contents: own + code, loader: 'js' };
+      });
+    },
+  };
+}
+
+/**
  * Beside each bundle, the list of the source files it was built from: a launcher that runs a
- * built file can tell cheaply whether a source changed since (see scripts/registry-cli.mjs).
+ * built file can tell cheaply whether a source changed since (see scripts/run-built.mjs).
  * node_modules files are not listed: a change of packages is a change of package-lock.json,
  * which is, as is this build script.
  */
@@ -127,8 +157,9 @@ export async function build(options: { only?: readonly string[]; force?: boolean
         outdir,
         entryNames: basename(outfile, '.js'),
         // A dynamic import() of a bundled module becomes its own file, loaded only when reached
-        // (the registry CLI loads the composition stack only for --config).
-        splitting: true,
+        // (the registry CLI loads the composition stack only for --config); not where sources keep
+        // their own URLs, which are computed from the entry file's folder.
+        splitting: !target.sourceModuleUrls,
         chunkNames: `chunks/${target.name}-[name]-[hash]`,
         absWorkingDir: repoRoot,
         bundle: true,
@@ -141,7 +172,7 @@ export async function build(options: { only?: readonly string[]; force?: boolean
         // The shared packages (packages/*) declare `"sideEffects": false`: a module whose exports a
         // service never uses is left out with its packages (the gateway does not load PGlite,
         // Prisma or @apollo/subgraph).
-        plugins: [externalPackages(outdir)],
+        plugins: [externalPackages(outdir), ...(target.sourceModuleUrls ? [sourceModuleUrls(outfile)] : [])],
         // Bundled CommonJS packages call require() for Node's modules, which an ES module lacks.
         banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
         // Whitespace and syntax only: names stay, so stack traces and profiles still read; with

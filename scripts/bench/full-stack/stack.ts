@@ -54,7 +54,7 @@ export function startFullStack(options: StackOptions): RunningStack {
   const basePorts = new Map<string, number>([['gateway', GATEWAY_PORT], ['registry', REGISTRY_PORT], ...SUBGRAPHS.map((s) => [s.name, s.port] as [string, number])]);
   const logFile = join(options.dataDir, 'launcher.log');
   const log = createWriteStream(logFile);
-  const child = spawn(process.execPath, ['--import', 'tsx', repoPath('scripts/start.ts')], {
+  const child = spawn(process.execPath, [repoPath('scripts/start.mjs')], {
     cwd: repoPath(),
     env: {
       ...process.env,
