@@ -120,7 +120,8 @@ function sourceModuleUrls(outfile: string): esbuild.Plugin {
         if (!source.includes('import.meta.url')) return undefined;
         // esbuild's define replaces the expression, never the text of a string or comment.
         const { code } = await esbuild.transform(source, { loader: 'ts', format: 'esm', sourcefile: args.path, sourcemap: 'inline', define: { 'import.meta.url': '__sourceModuleUrl' } });
-        const own = `const __sourceModuleUrl = new URL(${JSON.stringify(relative(dirname(outfile), args.path))}, import.meta.url).href;\n`;
+        // On the first line, so that the transform's inline source map still lines up.
+        const own = `const __sourceModuleUrl = new URL(${JSON.stringify(relative(dirname(outfile), args.path))}, import.meta.url).href;`;
         return { contents: own + code, loader: 'js' };
       });
     },

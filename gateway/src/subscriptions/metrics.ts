@@ -10,6 +10,7 @@ export function createSubscriptionMetrics(registry: Registry, queuedEvents: () =
     connections: new Gauge({ name: 'graphql_ws_connections', help: 'Open graphql-ws connections', registers: [registry] }),
     active: new Gauge({ name: 'graphql_subscriptions_active', help: 'Active subscriptions by operation', labelNames: ['operation'], registers: [registry] }),
     upstreams: new Gauge({ name: 'graphql_subscription_upstreams', help: 'Upstream subscriptions to the subgraphs (shared by identical subscriptions)', registers: [registry] }),
+    received: new Counter({ name: 'graphql_subscription_events_received_total', help: 'Events that upstream subscriptions brought from the subgraphs, by operation (once per upstream, however many clients share it)', labelNames: ['operation'], registers: [registry] }),
     delivered: new Counter({ name: 'graphql_subscription_events_delivered_total', help: 'Subscription events sent to clients, by operation', labelNames: ['operation'], registers: [registry] }),
     dropped: new Counter({
       name: 'graphql_subscription_events_dropped_total',

@@ -363,6 +363,7 @@ export function createSubscriptionGateway(options: SubscriptionGatewayOptions): 
       },
       {
         event: (result) => {
+          metrics.received.inc({ operation });
           // Before execution: a redelivered or stale event costs no subgraph fetch.
           const verdict = filter.admit(eventIdentity(result.extensions));
           if (verdict === 'duplicate') metrics.deduplicated.inc({ operation });
