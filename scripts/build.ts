@@ -8,11 +8,12 @@
 // path relative to its module keep working because dist/ sits at the same depth as src/
 // (`../prisma/migrations`, the gateway's `../persisted-operations`); a subgraph's
 // `schema.graphql`, read next to its module, is copied into dist/.
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { repoPath, repoRoot } from './paths.ts';
+import { isStale } from './run-built.mjs';
 import { SUBGRAPH_NAMES } from './services.ts';
 
 export interface BuildTarget {
@@ -130,7 +131,7 @@ function sourceModuleUrls(outfile: string): esbuild.Plugin {
 
 /**
  * Beside each bundle, the list of the source files it was built from: a launcher that runs a
- * built file can tell cheaply whether a source changed since (see scripts/run-built.mjs).
+ * built file can tell cheaply whether a source changed since (`isStale`, scripts/run-built.mjs).
  * node_modules files are not listed: a change of packages is a change of package-lock.json,
  * which is, as is this build script.
  */
@@ -146,7 +147,7 @@ export async function build(options: { only?: readonly string[]; force?: boolean
   const started = performance.now();
   const named = options.only ? BUILD_TARGETS.filter((t) => options.only!.includes(t.name)) : BUILD_TARGETS;
   if (named.length === 0) throw new Error(`no build target among ${options.only?.join(', ')}`);
-  const stale = await Promise.all(named.map(async (t) => options.force || (await isStale(repoPath(t.outfile)))));
+  const stale = named.map((t) => options.force || isStale(repoPath(t.outfile), repoRoot));
   const targets = named.filter((_, i) => stale[i]);
   await Promise.all(
     targets.map(async (target) => {
@@ -209,18 +210,6 @@ async function removeChunks(outdir: string, targetName: string): Promise<void> {
   const chunks = join(outdir, 'chunks');
   const names = await readdir(chunks).catch(() => [] as string[]);
   await Promise.all(names.filter((n) => n.startsWith(`${targetName}-`)).map((n) => rm(join(chunks, n), { force: true })));
-}
-
-/** True when a built entry is missing or older than one of the sources it was built from. */
-export async function isStale(outfile: string): Promise<boolean> {
-  try {
-    const builtAt = (await stat(outfile)).mtimeMs;
-    const { inputs } = JSON.parse(await readFile(inputsFile(outfile), 'utf8')) as { inputs: string[] };
-    const times = await Promise.all(inputs.map((input) => stat(repoPath(input)).then((s) => s.mtimeMs, () => Infinity)));
-    return times.some((t) => t > builtAt);
-  } catch {
-    return true;
-  }
 }
 
 export async function clean(): Promise<void> {

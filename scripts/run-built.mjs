@@ -10,7 +10,11 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-function isStale(outfile) {
+/**
+ * True when a built entry (absolute path) is missing or older than one of the sources it was built
+ * from (the `.inputs.json` scripts/build.ts writes beside it, paths relative to `root`).
+ */
+export function isStale(outfile, root) {
   try {
     const builtAt = statSync(outfile).mtimeMs;
     const { inputs } = JSON.parse(readFileSync(outfile.replace(/\.js$/, '.inputs.json'), 'utf8'));
@@ -29,7 +33,7 @@ function isStale(outfile) {
 /** Imports `outfile` (relative to the repository root), built as build target `target`. */
 export async function runBuilt(target, outfile) {
   const path = join(root, outfile);
-  if (isStale(path)) {
+  if (isStale(path, root)) {
     execFileSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'build.ts'), '--only', target], {
       cwd: root,
       stdio: ['ignore', 'ignore', 'inherit'],

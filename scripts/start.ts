@@ -22,7 +22,7 @@ import { embeddedDatabaseUrl } from '@supergraph/service-kit/database';
 import { DEFAULT_SEED_PRODUCTS, DEMO_ACCOUNTS } from '@supergraph/service-kit/seed-plan';
 import { readSupergraphConfig } from '@supergraph/composition/config';
 import { RegistryClient } from '../schema-registry/src/client.ts';
-import { BUILD_TARGETS, build, distEntry, isStale } from './build.ts';
+import { build, distEntry } from './build.ts';
 import { GATEWAY_V8_FLAGS } from '../gateway/src/v8-flags.ts';
 import { ensureServiceDatabases } from './local-databases.ts';
 import { repoPath } from './paths.ts';
@@ -261,11 +261,8 @@ async function publishLocalSchemas(): Promise<void> {
 
 try {
   // `npm start` never runs JavaScript older than its sources: what changed since the last build is rebuilt.
-  const stale = await Promise.all(BUILD_TARGETS.map(async (t) => ((await isStale(repoPath(t.outfile))) ? [t.name] : []))).then((names) => names.flat());
-  if (stale.length > 0) {
-    const built = await build({ only: stale });
-    say(`built ${built.targets.join(', ')} in ${built.ms} ms`);
-  }
+  const built = await build();
+  if (built.targets.length > 0) say(`built ${built.targets.join(', ')} in ${built.ms} ms`);
   if (await storefrontIsStale()) say(`built the storefront in ${(await buildStorefront({ quiet: true })).ms} ms`);
   storefront = await startStorefrontServer({ port: port(STOREFRONT_PORT), host: '0.0.0.0', gatewayUrl: `http://127.0.0.1:${port(GATEWAY_PORT)}/graphql` }).catch((error: Error) => {
     throw new Error(`the storefront could not listen on port ${port(STOREFRONT_PORT)}: ${error.message}`);
