@@ -115,7 +115,7 @@ try {
   await explain(`search "${SEARCH_TERMS[0]}": page`, pageQuery(search));
   await explain(`search "${SEARCH_TERMS[0]}": facets`, facetsQuery(search.filter));
   const typo = parseCatalogArgs({ first: 20, filter: { query: 'speakr' } });
-  await explain('search "speakr" (typo): page', pageQuery(typo));
+  await explain('search "speakr" (typo): page', pageQuery(typo, 'typo'));
   // Category.products runs through the per-category (LATERAL) statement, batched across categories.
   const category = parseCatalogArgs({ first: 20, filter: CATEGORY_FILTER, sort: 'PRICE_ASC' });
   await explain('category page, filtered + sorted (PRICE_ASC)', categoryPagesQuery([categories[0]!.id], category));

@@ -38,11 +38,16 @@ async function walk(pageSize: number, filter: Record<string, unknown>, sort?: st
 }
 
 const NAMED = { name: demoIds.product(100), description: demoIds.product(101) };
+/** A word match (in its description only) and a name one letter away from it, in different categories. */
+const NEAR = { wordMatch: demoIds.product(102), typoOnly: demoIds.product(103) };
 
 beforeAll(async () => {
   // A product with the word in its name and one with it only in its description (words no seeded product has).
   await sql('products', `UPDATE products SET name = 'Quokka Glow Orb', description = 'An orb that glows softly.' WHERE id = $1`, [NAMED.name]);
   await sql('products', `UPDATE products SET name = 'Plain Orb Holder', description = 'Holds a quokka glow orb upright.' WHERE id = $1`, [NAMED.description]);
+  const [first, second] = await sql('products', 'SELECT id FROM categories ORDER BY id LIMIT 2');
+  await sql('products', `UPDATE products SET name = 'Plain Crate', description = 'Fits a wombattery.', category_id = $2 WHERE id = $1`, [NEAR.wordMatch, first!.id]);
+  await sql('products', `UPDATE products SET name = 'Wombat Lamp', description = 'A lamp.', category_id = $2 WHERE id = $1`, [NEAR.typoOnly, second!.id]);
 });
 
 describe('catalog search with relevance', () => {
@@ -62,6 +67,29 @@ describe('catalog search with relevance', () => {
       const { ids } = await walk(10, { query });
       expect(ids[0]).toBe(NAMED.name);
     }
+  });
+
+  it('falls back to names like the query only when its words match no product at all, whatever the filters', async () => {
+    // "wombatt" is a prefix of a word of one description; "Wombat Lamp" is only trigram-similar.
+    expect((await walk(10, { query: 'wombatt' })).ids).toEqual([NEAR.wordMatch]);
+    const [other] = await sql('products', 'SELECT category_id AS id FROM products WHERE id = $1', [NEAR.typoOnly]);
+    // Filtered to the typo's category, the word match is filtered out: nothing, not the typo match.
+    const filtered = await gql<{ products: Connection & { facets: { stock: { inStock: number; outOfStock: number } } } }>(
+      `query ($filter: ProductFilter) { products(first: 5, filter: $filter) { totalCount edges { node { id } } facets { stock { inStock outOfStock } } } }`,
+      { filter: { query: 'wombatt', categoryId: other!.id } },
+    );
+    expect(filtered.errors).toBeUndefined();
+    expect(filtered.data!.products.edges).toEqual([]);
+    expect(filtered.data!.products.totalCount).toBe(0);
+    // With no word match anywhere, the typo match is found: page, count and facets alike.
+    const typo = await gql<{ products: Connection & { facets: { stock: { inStock: number; outOfStock: number } } } }>(
+      `query ($filter: ProductFilter) { products(first: 5, filter: $filter) { totalCount edges { node { id } } facets { stock { inStock outOfStock } } } }`,
+      { filter: { query: 'wombatz', categoryId: other!.id } },
+    );
+    expect(typo.data!.products.edges.map((edge) => edge.node.id)).toEqual([NEAR.typoOnly]);
+    expect(typo.data!.products.totalCount).toBe(1);
+    const { inStock, outOfStock } = typo.data!.products.facets.stock;
+    expect(inStock + outOfStock).toBe(1);
   });
 
   it('finds nothing for a query without words, rather than everything', async () => {
@@ -89,7 +117,7 @@ describe('facets', () => {
     stock: { inStock: number; outOfStock: number };
   };
 
-  it.each([{ query: 'smart' }, { minPriceCents: 5000, maxPriceCents: 30000 }, {}])('count what the filtered list counts (%j)', async (filter) => {
+  it.each([{ query: 'smart' }, { query: 'quoka glow' }, { minPriceCents: 5000, maxPriceCents: 30000 }, {}])('count what the filtered list counts (%j)', async (filter) => {
     const response = await gql<{ products: { totalCount: number; facets: Facets } }>(FACETS, { filter });
     expect(response.errors).toBeUndefined();
     const { totalCount, facets } = response.data!.products;

@@ -26,31 +26,41 @@ export const prefixTsQuery = (words: string[]) => words.map((word) => `${word}:*
 const tsQuery = (words: string[]) => Prisma.sql`to_tsquery('english'::regconfig, ${prefixTsQuery(words)})`;
 
 /**
- * The rows a full-text `query` matches, as a relation the other conditions then filter: the words
- * as typed (stemmed, each a prefix) and, only when they match no product at all, the names whose
- * words are trigram-similar to the query (pg_trgm's `<%`, word similarity ≥ 0.6): a typo. Both
- * branches are GIN index scans; the fallback's NOT EXISTS is evaluated once (a one-time filter), so
- * a query that matches pays nothing for typo tolerance. Checking every row's trigram similarity
- * as well (an OR) cost seconds at 100,000 products, where a common word matches thousands.
+ * Which products a full-text query's statement reads: the products its words match, or, when the
+ * words match no product at all, the products whose names are trigram-similar to it (a typo). The
+ * store runs a statement over the word matches and only when that finds nothing checks whether a
+ * typo fallback applies (ProductStore.overMatches): deciding inside the statement needed every
+ * match materialized first, which more than doubled a common word's statements (ADR 0016).
  */
-function queryMatches(query: string): Prisma.Sql {
+export type QueryMatches = 'words' | 'typo';
+
+/**
+ * The rows a full-text `query` matches, as a relation the other conditions then filter: the words
+ * as typed (stemmed, each a prefix, all required), or the names whose words are trigram-similar to
+ * the query (pg_trgm's `<%`, word similarity ≥ 0.6). Both are GIN index scans. `ranked`: whether
+ * `relevance` is computed (a page sorted by it) or 0 (counts and facets need no ranking).
+ */
+function queryMatches(query: string, matches: QueryMatches, ranked: boolean): Prisma.Sql {
   const words = queryWords(query);
   if (words.length === 0) return Prisma.sql`(SELECT *, 0::float8 AS "relevance" FROM "products" WHERE FALSE)`;
-  // Materialized: the fallback's NOT EXISTS reads the matches already found, rather than a scan of
-  // its own (which the planner made sequential: it cannot estimate prefix tsqueries).
-  return Prisma.sql`(
-    WITH "word_matches" AS MATERIALIZED (
-      SELECT *, ts_rank("search_vector", ${tsQuery(words)})::float8 AS "relevance" FROM "products" WHERE "search_vector" @@ ${tsQuery(words)}
-    )
-    SELECT * FROM "word_matches"
-    UNION ALL
-    SELECT *, word_similarity(${query}, "name")::float8 FROM "products" WHERE ${query} <% "name" AND NOT EXISTS (SELECT 1 FROM "word_matches")
-  )`;
+  if (matches === 'typo') {
+    const rank = ranked ? Prisma.sql`word_similarity(${query}, "name")::float8` : Prisma.sql`0::float8`;
+    return Prisma.sql`(SELECT *, ${rank} AS "relevance" FROM "products" WHERE ${query} <% "name")`;
+  }
+  const rank = ranked ? Prisma.sql`ts_rank("search_vector", ${tsQuery(words)})::float8` : Prisma.sql`0::float8`;
+  return Prisma.sql`(SELECT *, ${rank} AS "relevance" FROM "products" WHERE "search_vector" @@ ${tsQuery(words)})`;
 }
 
-/** What a catalog statement reads: every product, or the matches of a full-text query. */
-export const catalogSource = (filter: CatalogFilter): Prisma.Sql =>
-  filter.query ? Prisma.sql`${queryMatches(filter.query)} AS "products"` : Prisma.sql`"products"`;
+/** How many products a query's words match, counted through the GIN index (an EXISTS would be planned as a sequential scan: the planner cannot estimate prefix tsqueries). */
+export const wordMatchCountQuery = (query: string): Prisma.Sql =>
+  Prisma.sql`SELECT count(*)::int AS "count" FROM ${queryMatches(query, 'words', false)} AS "matches"`;
+
+/**
+ * What a catalog statement reads: every product, or the matches of a full-text query. `ranked`
+ * only for a statement that sorts by relevance: ranking every match is work a count does not need.
+ */
+export const catalogSource = (filter: CatalogFilter, matches: QueryMatches, ranked = false): Prisma.Sql =>
+  filter.query ? Prisma.sql`${queryMatches(filter.query, matches, ranked)} AS "products"` : Prisma.sql`"products"`;
 
 /**
  * Relevance, a column of the matches (catalogSource): the text rank of a word match (the name's
@@ -123,18 +133,18 @@ function orderBy(spec: SortSpec): Prisma.Sql {
 }
 
 /** One page plus a look-ahead row; `sort_key` comes back for the cursors. */
-export function pageQuery(request: CatalogPageRequest, extraConditions: Prisma.Sql[] = []): Prisma.Sql {
+export function pageQuery(request: CatalogPageRequest, matches: QueryMatches = 'words', extraConditions: Prisma.Sql[] = []): Prisma.Sql {
   const spec = sortSpec(request.sort, request.filter);
   const conditions = [...filterConditions(request.filter), ...extraConditions];
   if (request.after) conditions.push(afterCondition(request.sort, spec, request.after));
   const sortKey = spec.key ?? Prisma.sql`NULL`;
-  return Prisma.sql`SELECT ${PRODUCT_COLUMNS}, ${sortKey} AS "sortKey" FROM ${catalogSource(request.filter)} ${whereClause(conditions)}
+  return Prisma.sql`SELECT ${PRODUCT_COLUMNS}, ${sortKey} AS "sortKey" FROM ${catalogSource(request.filter, matches, request.sort === 'RELEVANCE')} ${whereClause(conditions)}
     ${orderBy(spec)} LIMIT ${request.first + 1}`;
 }
 
 /** The same page in each of many categories: the page query run once per category by a LATERAL join. */
-export function categoryPagesQuery(categoryIds: readonly string[], request: CatalogPageRequest): Prisma.Sql {
-  const inner = pageQuery({ ...request, filter: { ...request.filter, categoryId: null } }, [Prisma.sql`"category_id" = "wanted"."id"`]);
+export function categoryPagesQuery(categoryIds: readonly string[], request: CatalogPageRequest, matches: QueryMatches = 'words'): Prisma.Sql {
+  const inner = pageQuery({ ...request, filter: { ...request.filter, categoryId: null } }, matches, [Prisma.sql`"category_id" = "wanted"."id"`]);
   return Prisma.sql`SELECT "page".* FROM unnest(${[...categoryIds]}::text[]) AS "wanted"("id") CROSS JOIN LATERAL (${inner}) AS "page"`;
 }
 
@@ -147,7 +157,7 @@ export function categoryPagesQuery(categoryIds: readonly string[], request: Cata
  * once (Category.products): every grouping set is also grouped by category, and facets.ts reads
  * each category's rows as the one-category statement's.
  */
-export function facetsQuery(filter: CatalogFilter, categoryIds?: readonly string[]): Prisma.Sql {
+export function facetsQuery(filter: CatalogFilter, matches: QueryMatches = 'words', categoryIds?: readonly string[]): Prisma.Sql {
   const edges = Prisma.sql`ARRAY[${Prisma.join(PRICE_BAND_EDGES.map((edge) => Prisma.sql`${edge}::integer`))}]`;
   const conditions = filterConditions(categoryIds ? { ...filter, categoryId: null } : filter);
   if (categoryIds) conditions.push(Prisma.sql`"category_id" = ANY(${[...categoryIds]}::text[])`);
@@ -161,7 +171,7 @@ export function facetsQuery(filter: CatalogFilter, categoryIds?: readonly string
     FROM (
       SELECT "category_id", width_bucket("price_cents", ${edges}) AS "price_band",
              floor("rating_average")::int AS "rating_floor", "in_stock"
-      FROM ${catalogSource(filter)} ${whereClause(conditions)}
+      FROM ${catalogSource(filter, matches)} ${whereClause(conditions)}
     ) AS "matched"
     GROUP BY ${sets}`;
 }

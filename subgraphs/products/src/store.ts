@@ -1,7 +1,7 @@
 import { Prisma, type Category, type PrismaClient, type Product } from './generated/prisma/client.ts';
 import type { CatalogFilter, CatalogPageRequest } from './catalog-page.ts';
 import { asOneCategoryRow } from './facets.ts';
-import { catalogSource, categoryPagesQuery, facetsQuery, filterConditions, pageQuery, whereClause } from './catalog-query.ts';
+import { catalogSource, categoryPagesQuery, facetsQuery, filterConditions, pageQuery, queryWords, whereClause, wordMatchCountQuery, type QueryMatches } from './catalog-query.ts';
 
 /** A catalog row and the value it was sorted by (for its cursor). */
 export type CatalogRow = Product & { sortKey: number | Date | null };
@@ -49,9 +49,27 @@ export class ProductStore {
     return this.db.category.findMany({ orderBy: { name: 'asc' } });
   }
 
+  /**
+   * A catalog statement over a full-text query's word matches or, when that finds nothing and the
+   * words match no product at all, over its typo matches (QueryMatches). A search that matches
+   * costs its one statement; a typo costs two more.
+   */
+  private async overMatches<T>(filter: CatalogFilter, run: (matches: QueryMatches) => Promise<T>, found: (result: T) => boolean): Promise<T> {
+    const result = await run('words');
+    if (!filter.query || found(result) || (await this.wordsMatchAnyProduct(filter.query))) return result;
+    return run('typo');
+  }
+
+  /** Whether a query's words match some product, whatever the filters (nothing to correct when it has no words). */
+  private async wordsMatchAnyProduct(query: string): Promise<boolean> {
+    if (queryWords(query).length === 0) return true;
+    const rows = await this.db.$queryRaw<Array<{ count: number }>>(wordMatchCountQuery(query));
+    return rows[0]!.count > 0;
+  }
+
   /** One page plus one look-ahead row, which says whether another page follows. */
   async catalogPage(request: CatalogPageRequest): Promise<CatalogPage> {
-    const rows = await this.db.$queryRaw<CatalogRow[]>(pageQuery(request));
+    const rows = await this.overMatches(request.filter, (matches) => this.db.$queryRaw<CatalogRow[]>(pageQuery(request, matches)), (found) => found.length > 0);
     return { products: rows.slice(0, request.first), hasNextPage: rows.length > request.first };
   }
 
@@ -60,7 +78,11 @@ export class ProductStore {
    * query once per category), so `categories { products(first: 5) }` costs one statement, not twelve.
    */
   async catalogPagesByCategory(categoryIds: readonly string[], request: CatalogPageRequest): Promise<Map<string, CatalogPage>> {
-    const rows = await this.db.$queryRaw<CatalogRow[]>(categoryPagesQuery(categoryIds, request));
+    const rows = await this.overMatches(
+      request.filter,
+      (matches) => this.db.$queryRaw<CatalogRow[]>(categoryPagesQuery(categoryIds, request, matches)),
+      (found) => found.length > 0,
+    );
     const pages = new Map<string, CatalogPage>(categoryIds.map((id) => [id, { products: [], hasNextPage: false }]));
     for (const row of rows) {
       const page = pages.get(row.categoryId)!;
@@ -71,27 +93,38 @@ export class ProductStore {
   }
 
   countCatalog(filter: CatalogFilter): Promise<number> {
-    return this.db
-      .$queryRaw<Array<{ count: number }>>(Prisma.sql`SELECT count(*)::int AS "count" FROM ${catalogSource(filter)} ${whereClause(filterConditions(filter))}`)
-      .then((rows) => rows[0]!.count);
+    const count = (matches: QueryMatches) =>
+      this.db
+        .$queryRaw<Array<{ count: number }>>(Prisma.sql`SELECT count(*)::int AS "count" FROM ${catalogSource(filter, matches)} ${whereClause(filterConditions(filter))}`)
+        .then((rows) => rows[0]!.count);
+    return this.overMatches(filter, count, (found) => found > 0);
   }
 
   /** Counts for many categories under one filter, in one statement. */
   async countCatalogByCategory(categoryIds: readonly string[], filter: CatalogFilter): Promise<Map<string, number>> {
     const conditions = filterConditions({ ...filter, categoryId: null });
     conditions.push(Prisma.sql`"category_id" = ANY(${[...categoryIds]}::text[])`);
-    const rows = await this.db.$queryRaw<Array<{ categoryId: string; count: number }>>(Prisma.sql`
-      SELECT "category_id" AS "categoryId", count(*)::int AS "count" FROM ${catalogSource(filter)} ${whereClause(conditions)} GROUP BY "category_id"`);
+    const rows = await this.overMatches(
+      filter,
+      (matches) =>
+        this.db.$queryRaw<Array<{ categoryId: string; count: number }>>(Prisma.sql`
+          SELECT "category_id" AS "categoryId", count(*)::int AS "count" FROM ${catalogSource(filter, matches)} ${whereClause(conditions)} GROUP BY "category_id"`),
+      (found) => found.length > 0,
+    );
     return new Map(categoryIds.map((id) => [id, rows.find((row) => row.categoryId === id)?.count ?? 0]));
   }
 
   facets(filter: CatalogFilter): Promise<FacetRow[]> {
-    return this.db.$queryRaw<FacetRow[]>(facetsQuery(filter));
+    return this.overMatches(filter, (matches) => this.db.$queryRaw<FacetRow[]>(facetsQuery(filter, matches)), (found) => found.length > 0);
   }
 
   /** The facets rows of each category (within it) for one filter, in one statement. */
   async facetsByCategory(categoryIds: readonly string[], filter: CatalogFilter): Promise<Map<string, FacetRow[]>> {
-    const rows = await this.db.$queryRaw<FacetRow[]>(facetsQuery(filter, categoryIds));
+    const rows = await this.overMatches(
+      filter,
+      (matches) => this.db.$queryRaw<FacetRow[]>(facetsQuery(filter, matches, categoryIds)),
+      (found) => found.length > 0,
+    );
     const byCategory = new Map<string, FacetRow[]>(categoryIds.map((id) => [id, []]));
     for (const row of rows) byCategory.get(row.categoryId!)?.push(asOneCategoryRow(row));
     return byCategory;
