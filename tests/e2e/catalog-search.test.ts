@@ -46,8 +46,8 @@ beforeAll(async () => {
   await sql('products', `UPDATE products SET name = 'Quokka Glow Orb', description = 'An orb that glows softly.' WHERE id = $1`, [NAMED.name]);
   await sql('products', `UPDATE products SET name = 'Plain Orb Holder', description = 'Holds a quokka glow orb upright.' WHERE id = $1`, [NAMED.description]);
   const [first, second] = await sql('products', 'SELECT id FROM categories ORDER BY id LIMIT 2');
-  await sql('products', `UPDATE products SET name = 'Plain Crate', description = 'Fits a wombattery.', category_id = $2 WHERE id = $1`, [NEAR.wordMatch, first!.id]);
-  await sql('products', `UPDATE products SET name = 'Wombat Lamp', description = 'A lamp.', category_id = $2 WHERE id = $1`, [NEAR.typoOnly, second!.id]);
+  await sql('products', `UPDATE products SET name = 'Plain Crate', description = 'Fits a numbattery.', category_id = $2 WHERE id = $1`, [NEAR.wordMatch, first!.id]);
+  await sql('products', `UPDATE products SET name = 'Numbat Lamp', description = 'A lamp.', category_id = $2 WHERE id = $1`, [NEAR.typoOnly, second!.id]);
 });
 
 describe('catalog search with relevance', () => {
@@ -70,13 +70,13 @@ describe('catalog search with relevance', () => {
   });
 
   it('falls back to names like the query only when its words match no product at all, whatever the filters', async () => {
-    // "wombatt" is a prefix of a word of one description; "Wombat Lamp" is only trigram-similar.
-    expect((await walk(10, { query: 'wombatt' })).ids).toEqual([NEAR.wordMatch]);
+    // "numbatt" is a prefix of a word of one description; "Numbat Lamp" is only trigram-similar.
+    expect((await walk(10, { query: 'numbatt' })).ids).toEqual([NEAR.wordMatch]);
     const [other] = await sql('products', 'SELECT category_id AS id FROM products WHERE id = $1', [NEAR.typoOnly]);
     // Filtered to the typo's category, the word match is filtered out: nothing, not the typo match.
     const filtered = await gql<{ products: Connection & { facets: { stock: { inStock: number; outOfStock: number } } } }>(
       `query ($filter: ProductFilter) { products(first: 5, filter: $filter) { totalCount edges { node { id } } facets { stock { inStock outOfStock } } } }`,
-      { filter: { query: 'wombatt', categoryId: other!.id } },
+      { filter: { query: 'numbatt', categoryId: other!.id } },
     );
     expect(filtered.errors).toBeUndefined();
     expect(filtered.data!.products.edges).toEqual([]);
@@ -84,7 +84,7 @@ describe('catalog search with relevance', () => {
     // With no word match anywhere, the typo match is found: page, count and facets alike.
     const typo = await gql<{ products: Connection & { facets: { stock: { inStock: number; outOfStock: number } } } }>(
       `query ($filter: ProductFilter) { products(first: 5, filter: $filter) { totalCount edges { node { id } } facets { stock { inStock outOfStock } } } }`,
-      { filter: { query: 'wombatz', categoryId: other!.id } },
+      { filter: { query: 'numbatz', categoryId: other!.id } },
     );
     expect(typo.data!.products.edges.map((edge) => edge.node.id)).toEqual([NEAR.typoOnly]);
     expect(typo.data!.products.totalCount).toBe(1);
