@@ -8,21 +8,38 @@ import type { CatalogPage, CatalogRow } from './store.ts';
 
 interface ProductConnectionSource extends CatalogPage {
   request: CatalogPageRequest;
-  /** Set for Category.products: its count is batched with the other categories' (same filter). */
-  categoryId?: string;
   /** When facets are selected too, totalCount is their sum: one statement for both. */
   facets?: () => Promise<Facets>;
+  /** When totalCount is selected without facets: its count, started with the page. */
+  count?: () => Promise<number>;
 }
 
-/** Whether the connection's selection asks for facets (fragments count too). */
-function selectsFacets(info: GraphQLResolveInfo): boolean {
+/** Whether the connection's selection asks for `field` (fragments count too). */
+function selects(info: GraphQLResolveInfo, field: 'facets' | 'totalCount'): boolean {
   const visit = (selections: readonly SelectionNode[] | undefined): boolean =>
     (selections ?? []).some((selection) => {
-      if (selection.kind === 'Field') return selection.name.value === 'facets';
+      if (selection.kind === 'Field') return selection.name.value === field;
       if (selection.kind === 'InlineFragment') return visit(selection.selectionSet.selections);
       return visit(info.fragments[selection.name.value]?.selectionSet.selections);
     });
   return info.fieldNodes.some((node) => visit(node.selectionSet?.selections));
+}
+
+/**
+ * A connection's facets or count, started now, beside its page, on a connection of its own: a
+ * search's page and facets each take a statement of their own, and waiting for one before
+ * starting the other added the two up. Its outcome is read by the field's resolver; a request that
+ * fails before (the page's statement failing, say) must not leave it an unhandled rejection.
+ */
+function startedNow<T>(compute: () => Promise<T>): () => Promise<T> {
+  compute().catch(() => {});
+  return compute;
+}
+
+/** What a connection's fields beside its page need: started with the page, only if selected. */
+function besidePage(info: GraphQLResolveInfo, facets: () => Promise<Facets>, count: () => Promise<number>): Pick<ProductConnectionSource, 'facets' | 'count'> {
+  if (selects(info, 'facets')) return { facets: startedNow(facets) };
+  return selects(info, 'totalCount') ? { count: startedNow(count) } : {};
 }
 
 /** The facets of one connection, computed at most once however many fields read them. */
@@ -62,30 +79,29 @@ export const resolvers: GraphQLResolverMap<ProductsContext> = {
     },
     async products(_: unknown, args: CatalogArgs, ctx: ProductsContext, info: GraphQLResolveInfo): Promise<ProductConnectionSource> {
       const request = parseCatalogArgs(args);
+      const beside = besidePage(info, facetsOnce(ctx, request.filter), once(() => ctx.store.countCatalog(request.filter)));
       const page = await ctx.store.catalogPage(request);
       // Prime the loader so entity look-ups later in this request cost nothing.
       for (const product of page.products) ctx.loaders.product.prime(product.id, product);
-      return { ...page, request, ...(selectsFacets(info) ? { facets: facetsOnce(ctx, request.filter) } : {}) };
+      return { ...page, request, ...beside };
     },
     categories: (_: unknown, __: unknown, ctx: ProductsContext) => ctx.store.allCategories(),
   },
   ProductConnection: {
     // Counted only when asked for: a storefront paging without totalCount saves a statement.
-    async totalCount(source: ProductConnectionSource, _: unknown, ctx: ProductsContext) {
+    async totalCount(source: ProductConnectionSource) {
       if (source.facets) {
         const { stock } = await source.facets();
         return stock.inStock + stock.outOfStock; // every product is one or the other
       }
-      return source.categoryId
-        ? ctx.loaders.categoryCount.load(source.categoryId, { ...source.request.filter, categoryId: null })
-        : ctx.store.countCatalog(source.request.filter);
+      return source.count!(); // selected, so started with the page (besidePage)
     },
     pageInfo: (source: ProductConnectionSource) => ({
       hasNextPage: source.hasNextPage,
       endCursor: source.products.length > 0 ? cursorOf(source.request, source.products[source.products.length - 1]!) : null,
     }),
     edges: (source: ProductConnectionSource) => source.products.map((node) => ({ cursor: cursorOf(source.request, node), node })),
-    facets: (source: ProductConnectionSource, _: unknown, ctx: ProductsContext) => (source.facets ?? facetsOnce(ctx, source.request.filter))(),
+    facets: (source: ProductConnectionSource) => source.facets!(), // selected, so started with the page (besidePage)
   },
   CategoryFacet: {
     category: (facet: { categoryId: string }, _: unknown, ctx: ProductsContext) => ctx.loaders.category.load(facet.categoryId),
@@ -100,13 +116,16 @@ export const resolvers: GraphQLResolverMap<ProductsContext> = {
     __resolveReference: (reference: { id: string }, ctx: ProductsContext): Promise<Category | null> => ctx.loaders.category.load(reference.id),
     async products(category: Category, args: CatalogArgs, ctx: ProductsContext, info: GraphQLResolveInfo): Promise<ProductConnectionSource> {
       const request = parseCatalogArgs(args, { categoryId: category.id });
-      const page = await ctx.loaders.categoryPage.load(category.id, { ...request, filter: { ...request.filter, categoryId: null } });
+      const filter = { ...request.filter, categoryId: null };
+      // Every category's page, count and facets for the same arguments: one statement each (loaders.category*).
+      const beside = besidePage(
+        info,
+        once(() => ctx.loaders.categoryFacets.load(category.id, filter).then(facetsFromRows)),
+        once(() => ctx.loaders.categoryCount.load(category.id, filter)),
+      );
+      const page = await ctx.loaders.categoryPage.load(category.id, { ...request, filter });
       for (const product of page.products) ctx.loaders.product.prime(product.id, product);
-      // Every category's facets for the same arguments: one statement (loaders.categoryFacets).
-      const facets = selectsFacets(info)
-        ? once(() => ctx.loaders.categoryFacets.load(category.id, { ...request.filter, categoryId: null }).then(facetsFromRows))
-        : undefined;
-      return { ...page, request, categoryId: category.id, ...(facets ? { facets } : {}) };
+      return { ...page, request, ...beside };
     },
   },
 };
