@@ -2,8 +2,9 @@
 // products and 500,000 reviews (every subgraph's own bulk seed: multi-row INSERT … SELECT FROM
 // unnest) on fresh databases of the PostgreSQL server at DATABASE_URL, then, through the gateway,
 // runs four storefront queries at BENCH_CONCURRENCY (20) concurrent clients, BENCH_REQUESTS (1000)
-// each, prints p50/p95/p99 and the EXPLAIN plan of each query's catalog statement, and drops its
-// databases. A benchmark, not a test: it asserts nothing, it reports. BENCH_PRODUCTS overrides the size.
+// each, then BENCH_ONE_CLIENT_REQUESTS (200) from one client (the latency without queueing), prints
+// p50/p95/p99 and the EXPLAIN plan of each query's catalog statement, and drops its databases.
+// A benchmark, not a test: it asserts nothing, it reports. BENCH_PRODUCTS overrides the size.
 import pg from 'pg';
 import { startStack } from '../in-process-stack.ts';
 import { formatLoad, runLoad } from './load.ts';
@@ -18,6 +19,7 @@ if (!process.env.DATABASE_URL) {
 const products = Number(process.env.BENCH_PRODUCTS ?? 100_000);
 const requests = Number(process.env.BENCH_REQUESTS ?? 1_000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 20);
+const alone = Number(process.env.BENCH_ONE_CLIENT_REQUESTS ?? 200);
 
 const SEARCH_TERMS = ['smart', 'bamboo lamp', 'speakr', 'wal', 'compact kettle', 'rugged tent', 'headphone', 'ceramic bottle', 'drone', 'vintage chair'];
 const SEARCH = /* GraphQL */ `
@@ -93,21 +95,28 @@ try {
     { name: 'deep page (after 50 pages)', send: (n: number) => post(DEEP_PAGE, deepCursors[n % deepCursors.length]!) },
     { name: 'product page by slug', send: (n: number) => post(PRODUCT_PAGE, { slug: slugs[(n * 7919) % slugs.length] }) },
   ];
-  console.log(`\n${requests} requests a query, ${concurrency} concurrent clients, through the gateway (response cache off)`);
-  const rows: Array<{ name: string; result: Awaited<ReturnType<typeof runLoad>> }> = [];
+  console.log(`\n${requests} requests a query, ${concurrency} concurrent clients, through the gateway (response cache off); then ${alone} from one client`);
+  const rows: Array<{ name: string; result: Awaited<ReturnType<typeof runLoad>>; oneClient: Awaited<ReturnType<typeof runLoad>> | null }> = [];
   for (const scenario of scenarios) {
-    await runLoad(100, concurrency, async (n) => outcome(await scenario.send(n))); // warm-up: plans, pools, caches
-    const result = await runLoad(requests, concurrency, async (n) => outcome(await scenario.send(n)));
-    rows.push({ name: scenario.name, result });
+    const send = async (n: number) => outcome(await scenario.send(n));
+    await runLoad(100, concurrency, send); // warm-up: plans, pools, caches
+    const result = await runLoad(requests, concurrency, send);
     console.log(`  ${scenario.name}: ${formatLoad(result)}`);
+    // One client: the latency of the request itself, without queueing behind the others' CPU.
+    const oneClient = alone > 0 ? await runLoad(alone, 1, send) : null;
+    if (oneClient) console.log(`  ${scenario.name}, one client: ${formatLoad(oneClient)}`);
+    rows.push({ name: scenario.name, result, oneClient });
   }
-  console.log(`\n| query | p50 ms | p95 ms | p99 ms | req/s |\n|---|---|---|---|---|`);
-  for (const { name, result } of rows) {
-    console.log(`| ${name} | ${result.p50.toFixed(1)} | ${result.p95.toFixed(1)} | ${result.p99.toFixed(1)} | ${result.perSecond.toFixed(0)} |`);
+  console.log(`\n| query | p50 ms | p95 ms | p99 ms | req/s | one client: p50 ms | p95 ms |\n|---|---|---|---|---|---|---|`);
+  for (const { name, result, oneClient } of rows) {
+    const single = oneClient ? `${oneClient.p50.toFixed(1)} | ${oneClient.p95.toFixed(1)}` : '- | -';
+    console.log(`| ${name} | ${result.p50.toFixed(1)} | ${result.p95.toFixed(1)} | ${result.p99.toFixed(1)} | ${result.perSecond.toFixed(0)} | ${single} |`);
   }
 
   // The catalog statements behind each query, built by the same code the subgraph runs.
   const explain = async (title: string, statement: Prisma.Sql) => {
+    // Twice, the second printed: a backend's first statement also loads its catalogs and the text-search dictionary.
+    await db.query(statement.text, statement.values as unknown[]);
     const plan = await db.query(`EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY ON) ${statement.text}`, statement.values as unknown[]);
     console.log(`\n-- ${title}\n${plan.rows.map((row) => row['QUERY PLAN']).join('\n')}`);
   };
