@@ -156,8 +156,10 @@ export class ProductStore {
       )`;
   }
 
-  /** Fresh planner statistics after a bulk load, so the first catalog queries use the indexes. */
+  /** Fresh planner statistics and visibility map after a bulk load, so the first catalog queries use the indexes. */
   async refreshStatistics(): Promise<void> {
-    await this.db.$executeRaw`ANALYZE "products"`;
+    // VACUUM too: it sets the visibility map, without which a category's counts and facets cannot
+    // be index-only scans (ADR 0016) until autovacuum comes by.
+    await this.db.$executeRaw`VACUUM ANALYZE "products"`;
   }
 }
