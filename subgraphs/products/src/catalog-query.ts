@@ -148,6 +148,17 @@ export function categoryPagesQuery(categoryIds: readonly string[], request: Cata
   return Prisma.sql`SELECT "page".* FROM unnest(${[...categoryIds]}::text[]) AS "wanted"("id") CROSS JOIN LATERAL (${inner}) AS "page"`;
 }
 
+/** How many products pass a filter. */
+export const countQuery = (filter: CatalogFilter, matches: QueryMatches = 'words'): Prisma.Sql =>
+  Prisma.sql`SELECT count(*)::int AS "count" FROM ${catalogSource(filter, matches)} ${whereClause(filterConditions(filter))}`;
+
+/** How many products pass a filter in each of many categories, in one statement (a category without any has no row). */
+export function categoryCountsQuery(categoryIds: readonly string[], filter: CatalogFilter, matches: QueryMatches = 'words'): Prisma.Sql {
+  const conditions = filterConditions({ ...filter, categoryId: null });
+  conditions.push(Prisma.sql`"category_id" = ANY(${[...categoryIds]}::text[])`);
+  return Prisma.sql`SELECT "category_id" AS "categoryId", count(*)::int AS "count" FROM ${catalogSource(filter, matches)} ${whereClause(conditions)} GROUP BY "category_id"`;
+}
+
 /**
  * Every facet of the filtered set in one statement: one grouping set a facet. `rating_floor` is
  * grouped by whole stars and summed into "n stars and up" bands by the caller.

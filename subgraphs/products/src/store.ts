@@ -1,7 +1,7 @@
-import { Prisma, type Category, type PrismaClient, type Product } from './generated/prisma/client.ts';
+import { type Category, type PrismaClient, type Product } from './generated/prisma/client.ts';
 import type { CatalogFilter, CatalogPageRequest } from './catalog-page.ts';
 import { asOneCategoryRow } from './facets.ts';
-import { catalogSource, categoryPagesQuery, facetsQuery, filterConditions, pageQuery, queryWords, whereClause, wordMatchCountQuery, type QueryMatches } from './catalog-query.ts';
+import { categoryCountsQuery, categoryPagesQuery, countQuery, facetsQuery, pageQuery, queryWords, wordMatchCountQuery, type QueryMatches } from './catalog-query.ts';
 
 /** A catalog row and the value it was sorted by (for its cursor). */
 export type CatalogRow = Product & { sortKey: number | Date | null };
@@ -93,22 +93,15 @@ export class ProductStore {
   }
 
   countCatalog(filter: CatalogFilter): Promise<number> {
-    const count = (matches: QueryMatches) =>
-      this.db
-        .$queryRaw<Array<{ count: number }>>(Prisma.sql`SELECT count(*)::int AS "count" FROM ${catalogSource(filter, matches)} ${whereClause(filterConditions(filter))}`)
-        .then((rows) => rows[0]!.count);
+    const count = (matches: QueryMatches) => this.db.$queryRaw<Array<{ count: number }>>(countQuery(filter, matches)).then((rows) => rows[0]!.count);
     return this.overMatches(filter, count, (found) => found > 0);
   }
 
   /** Counts for many categories under one filter, in one statement. */
   async countCatalogByCategory(categoryIds: readonly string[], filter: CatalogFilter): Promise<Map<string, number>> {
-    const conditions = filterConditions({ ...filter, categoryId: null });
-    conditions.push(Prisma.sql`"category_id" = ANY(${[...categoryIds]}::text[])`);
     const rows = await this.overMatches(
       filter,
-      (matches) =>
-        this.db.$queryRaw<Array<{ categoryId: string; count: number }>>(Prisma.sql`
-          SELECT "category_id" AS "categoryId", count(*)::int AS "count" FROM ${catalogSource(filter, matches)} ${whereClause(conditions)} GROUP BY "category_id"`),
+      (matches) => this.db.$queryRaw<Array<{ categoryId: string; count: number }>>(categoryCountsQuery(categoryIds, filter, matches)),
       (found) => found.length > 0,
     );
     return new Map(categoryIds.map((id) => [id, rows.find((row) => row.categoryId === id)?.count ?? 0]));
