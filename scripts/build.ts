@@ -31,10 +31,17 @@ export interface BuildTarget {
    * bundle is then one file (no chunks, which sit in another folder).
    */
   sourceModuleUrls?: boolean;
+  /** Packages bundled as another module (esbuild's `alias`): stand-ins for code the target never runs. */
+  alias?: Record<string, string>;
 }
 
 export const BUILD_TARGETS: readonly BuildTarget[] = [
-  { name: 'gateway', entry: 'gateway/src/index.ts', outfile: 'gateway/dist/index.js' },
+  {
+    name: 'gateway',
+    entry: 'gateway/src/index.ts',
+    outfile: 'gateway/dist/index.js',
+    alias: { 'node-fetch': './gateway/src/shims/node-fetch.ts', 'make-fetch-happen': './gateway/src/shims/make-fetch-happen.ts' },
+  },
   { name: 'registry', entry: 'schema-registry/src/index.ts', outfile: 'schema-registry/dist/index.js' },
   { name: 'registry-cli', entry: 'schema-registry/src/cli/main.ts', outfile: 'schema-registry/dist/cli.js' },
   // `npm start`'s embedded databases, one process for all (ADR 0015).
@@ -175,6 +182,7 @@ export async function build(options: { only?: readonly string[]; force?: boolean
         // service never uses is left out with its packages (the gateway does not load PGlite,
         // Prisma or @apollo/subgraph).
         plugins: [externalPackages(outdir), ...(target.sourceModuleUrls ? [sourceModuleUrls(outfile)] : [])],
+        ...(target.alias ? { alias: target.alias } : {}),
         // Bundled CommonJS packages call require() for Node's modules, which an ES module lacks.
         banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
         // Whitespace and syntax only: names stay, so stack traces and profiles still read; with

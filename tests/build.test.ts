@@ -3,6 +3,7 @@
 // gateway from dist/ (its file supergraph and persisted operations found from there) answer a
 // query together; the built registry CLI answers too.
 import { spawn, type ChildProcess, execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build, distEntry } from '../scripts/build.ts';
@@ -69,6 +70,15 @@ describe('production build', () => {
     expect(through.body.errors).toBeUndefined();
     expect(through.body.data.products.edges.map((e: any) => e.node.name)).toEqual(direct.body.data.products.edges.map((e: any) => e.node.name));
   }, 120_000);
+
+  it("bundles stand-ins for the gateway's unused fetch packages instead of them (node-fetch, make-fetch-happen and what they load)", async () => {
+    const map = JSON.parse(await readFile(repoPath('gateway/dist/index.js.map'), 'utf8')) as { sources: string[] };
+    const bundled = (name: string) => map.sources.some((source) => source.includes(`node_modules/${name}/`));
+    for (const name of ['node-fetch', 'make-fetch-happen', 'whatwg-url', 'cacache']) expect(bundled(name), name).toBe(false);
+    expect(map.sources.filter((source) => source.startsWith('../src/shims/')).sort()).toEqual(['../src/shims/make-fetch-happen.ts', '../src/shims/node-fetch.ts']);
+    // What the first test's gateway ran on: @apollo/gateway's imports of them resolved to the stand-ins.
+    expect(bundled('@apollo/gateway')).toBe(true);
+  });
 
   it('runs the registry CLI from dist/ (npm run registry)', async () => {
     const output = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
