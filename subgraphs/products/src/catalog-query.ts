@@ -59,7 +59,7 @@ export const wordMatchCountQuery = (query: string): Prisma.Sql =>
  * What a catalog statement reads: every product, or the matches of a full-text query. `ranked`
  * only for a statement that sorts by relevance: ranking every match is work a count does not need.
  */
-export const catalogSource = (filter: CatalogFilter, matches: QueryMatches, ranked = false): Prisma.Sql =>
+const catalogSource = (filter: CatalogFilter, matches: QueryMatches, ranked = false): Prisma.Sql =>
   filter.query ? Prisma.sql`${queryMatches(filter.query, matches, ranked)} AS "products"` : Prisma.sql`"products"`;
 
 /**
@@ -72,7 +72,7 @@ const RELEVANCE = Prisma.sql`"relevance"`;
 /** LIKE's wildcards escaped, so the contract's substring search is literal. */
 export const escapeLikePattern = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
-export function filterConditions(filter: CatalogFilter): Prisma.Sql[] {
+function filterConditions(filter: CatalogFilter): Prisma.Sql[] {
   const conditions: Prisma.Sql[] = [];
   if (filter.categoryId) conditions.push(Prisma.sql`"category_id" = ${filter.categoryId}`);
   if (filter.minPriceCents != null) conditions.push(Prisma.sql`"price_cents" >= ${filter.minPriceCents}`);
@@ -87,7 +87,7 @@ export function filterConditions(filter: CatalogFilter): Prisma.Sql[] {
   return conditions; // `query` is the source's (catalogSource), not a condition
 }
 
-export const whereClause = (conditions: Prisma.Sql[]) =>
+const whereClause = (conditions: Prisma.Sql[]) =>
   conditions.length === 0 ? Prisma.empty : Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}`;
 
 interface SortSpec {
