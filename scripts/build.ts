@@ -169,7 +169,9 @@ export async function build(options: { only?: readonly string[]; force?: boolean
         // (the registry CLI loads the composition stack only for --config); not where sources keep
         // their own URLs, which are computed from the entry file's folder.
         splitting: !target.sourceModuleUrls,
-        chunkNames: `chunks/${target.name}-[name]-[hash]`,
+        // A folder per target: a rebuilt target removes its own chunks only (the registry's
+        // once took the registry CLI's too, whose names start the same).
+        chunkNames: `chunks/${target.name}/[name]-[hash]`,
         absWorkingDir: repoRoot,
         bundle: true,
         platform: 'node',
@@ -215,9 +217,7 @@ async function writeAtomically(path: string, contents: string | Uint8Array): Pro
 }
 
 async function removeChunks(outdir: string, targetName: string): Promise<void> {
-  const chunks = join(outdir, 'chunks');
-  const names = await readdir(chunks).catch(() => [] as string[]);
-  await Promise.all(names.filter((n) => n.startsWith(`${targetName}-`)).map((n) => rm(join(chunks, n), { force: true })));
+  await rm(join(outdir, 'chunks', targetName), { recursive: true, force: true });
 }
 
 export async function clean(): Promise<void> {

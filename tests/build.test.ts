@@ -80,7 +80,8 @@ describe('production build', () => {
     expect(bundled('@apollo/gateway')).toBe(true);
   });
 
-  it('runs the registry CLI from dist/ (npm run registry)', async () => {
+  it('runs the registry CLI from dist/ (npm run registry), also after the registry service, in the same folder, was rebuilt alone', async () => {
+    await build({ only: ['registry'], force: true });
     const output = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
       const child = execFile(process.execPath, [repoPath('scripts', 'registry-cli.mjs'), '--help'], { cwd: repoPath(), env: plainEnv({}) }, (_error, stdout) =>
         resolve({ code: child.exitCode, stdout }),
