@@ -44,5 +44,7 @@ USER 1000:1000
 # Exec form: node is PID 1 and receives SIGTERM itself; every service handles it (drain within
 # SHUTDOWN_TIMEOUT_MS, then exit 0: packages/service-kit/src/http.ts onShutdownSignal). The only
 # child processes are a gateway's own workers (GATEWAY_WORKERS > 1, ADR 0020), which node forks,
-# drains and reaps itself; nothing else is spawned, so no init is needed.
+# drains and reaps itself; nothing else is spawned, so no init is needed. dist/index.js runs the
+# service's bundle through V8's code cache (scripts/code-cache.ts): /app is read-only to uid 1000,
+# so a first start writes the cache to /tmp, and a restarted container starts from it.
 CMD ["node", "--enable-source-maps", "dist/index.js"]

@@ -1,8 +1,10 @@
 // `npm run build`: every service compiled to plain JavaScript, run with `node <dist entry>` (no
 // TypeScript loader at run time, in production or under `npm start`).
 //
-// One ESM bundle per service entry, with its node_modules packages in it (ADR 0015): loading one
-// file is a third faster than resolving and compiling the 1,700 files a gateway imports. The
+// One bundle per entry, with its node_modules packages in it (ADR 0015): loading one file is a
+// third faster than resolving and compiling the 1,700 files a gateway imports. The long-running
+// services' bundles are CommonJS, run through V8's code cache (`codeCache`); the others are ES
+// modules. The
 // packages that find files of their own at run time (PGlite's WebAssembly and data, Prisma's
 // query compiler) stay external and are imported from node_modules. Files a service reads by a
 // path relative to its module keep working because dist/ sits at the same depth as src/
@@ -33,6 +35,13 @@ export interface BuildTarget {
   sourceModuleUrls?: boolean;
   /** Packages bundled as another module (esbuild's `alias`): stand-ins for code the target never runs. */
   alias?: Record<string, string>;
+  /**
+   * A long-running service: bundled as one CommonJS file named after its content
+   * (`index-<hash>.cjs`, CODE_CACHE_BUNDLE_OPTIONS), and its entry (`outfile`) runs that through
+   * V8's code cache (scripts/code-cache.ts), so a second start compiles far less. Its sources'
+   * `import.meta.url` is the bundle's URL, as in an ES module bundle.
+   */
+  codeCache?: boolean;
 }
 
 export const BUILD_TARGETS: readonly BuildTarget[] = [
@@ -40,9 +49,10 @@ export const BUILD_TARGETS: readonly BuildTarget[] = [
     name: 'gateway',
     entry: 'gateway/src/index.ts',
     outfile: 'gateway/dist/index.js',
+    codeCache: true,
     alias: { 'node-fetch': './gateway/src/shims/node-fetch.ts', 'make-fetch-happen': './gateway/src/shims/make-fetch-happen.ts' },
   },
-  { name: 'registry', entry: 'schema-registry/src/index.ts', outfile: 'schema-registry/dist/index.js' },
+  { name: 'registry', entry: 'schema-registry/src/index.ts', outfile: 'schema-registry/dist/index.js', codeCache: true },
   { name: 'registry-cli', entry: 'schema-registry/src/cli/main.ts', outfile: 'schema-registry/dist/cli.js' },
   // `npm start`'s embedded databases, one process for all (ADR 0015).
   { name: 'embedded-databases', entry: 'scripts/embedded-databases.ts', outfile: 'scripts/dist/embedded-databases.js' },
@@ -52,6 +62,7 @@ export const BUILD_TARGETS: readonly BuildTarget[] = [
     name,
     entry: `subgraphs/${name}/src/index.ts`,
     outfile: `subgraphs/${name}/dist/index.js`,
+    codeCache: true,
     copy: [{ from: `subgraphs/${name}/src/schema.graphql`, to: `subgraphs/${name}/dist/schema.graphql` }],
   })),
 ];
@@ -95,9 +106,17 @@ export function externalPackages(outdir: string, runTime: readonly string[] = RU
         if (args.path.startsWith('@supergraph/') || args.pluginData === 'resolving-external') return undefined;
         if (args.path.startsWith('node:')) return { path: args.path, external: true };
         if (!runTime.includes(packageName(args.path))) return undefined;
-        const from = (resolveDir: string) => build.resolve(args.path, { kind: args.kind, resolveDir, pluginData: 'resolving-external' });
-        const [inSources, atRunTime] = await Promise.all([from(args.resolveDir), from(outdir)]);
-        if (inSources.errors.length === 0 && inSources.path !== atRunTime.path) {
+        const from = (resolveDir: string, kind: esbuild.ImportKind) => build.resolve(args.path, { kind, resolveDir, pluginData: 'resolving-external' });
+        // A CommonJS bundle require()s every external, its import() included (CODE_CACHE_BUNDLE_OPTIONS).
+        const runTimeKind = build.initialOptions.format === 'cjs' ? 'require-call' : args.kind;
+        const [inSources, atRunTime] = await Promise.all([from(args.resolveDir, args.kind), from(outdir, runTimeKind)]);
+        // The same installed package, not always the same file: a CommonJS bundle may load a
+        // package's CommonJS build (PGlite ships one) where the sources import its ES module build.
+        const installedAt = (path: string) => {
+          const marker = `node_modules/${packageName(args.path)}/`;
+          return path.includes(marker) ? path.slice(0, path.lastIndexOf(marker) + marker.length) : path;
+        };
+        if (inSources.errors.length === 0 && (atRunTime.errors.length > 0 || installedAt(inSources.path) !== installedAt(atRunTime.path))) {
           return {
             errors: [
               {
@@ -161,21 +180,13 @@ export async function build(options: { only?: readonly string[]; force?: boolean
       const outfile = repoPath(target.outfile);
       const outdir = dirname(outfile);
       await removeChunks(outdir, target.name);
+      const entryName = basename(outfile, '.js');
       const result = await esbuild.build({
         entryPoints: [repoPath(target.entry)],
         outdir,
-        entryNames: basename(outfile, '.js'),
-        // A dynamic import() of a bundled module becomes its own file, loaded only when reached
-        // (the registry CLI loads the composition stack only for --config); not where sources keep
-        // their own URLs, which are computed from the entry file's folder.
-        splitting: !target.sourceModuleUrls,
-        // A folder per target: a rebuilt target removes its own chunks only (the registry's
-        // once took the registry CLI's too, whose names start the same).
-        chunkNames: `chunks/${target.name}/[name]-[hash]`,
         absWorkingDir: repoRoot,
         bundle: true,
         platform: 'node',
-        format: 'esm',
         target: 'node20',
         sourcemap: 'linked',
         // Source paths in the map stay relative to the bundle, so stack traces name src/ files.
@@ -185,8 +196,21 @@ export async function build(options: { only?: readonly string[]; force?: boolean
         // Prisma or @apollo/subgraph).
         plugins: [externalPackages(outdir), ...(target.sourceModuleUrls ? [sourceModuleUrls(outfile)] : [])],
         ...(target.alias ? { alias: target.alias } : {}),
-        // Bundled CommonJS packages call require() for Node's modules, which an ES module lacks.
-        banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
+        ...(target.codeCache
+          ? { ...CODE_CACHE_BUNDLE_OPTIONS, entryNames: `${entryName}-[hash]` }
+          : {
+              format: 'esm',
+              entryNames: entryName,
+              // A dynamic import() of a bundled module becomes its own file, loaded only when reached
+              // (the registry CLI loads the composition stack only for --config); not where sources keep
+              // their own URLs, which are computed from the entry file's folder.
+              splitting: !target.sourceModuleUrls,
+              // A folder per target: a rebuilt target removes its own chunks only (the registry's
+              // once took the registry CLI's too, whose names start the same).
+              chunkNames: `chunks/${target.name}/[name]-[hash]`,
+              // Bundled CommonJS packages call require() for Node's modules, which an ES module lacks.
+              banner: { js: "import { createRequire as __createRequire } from 'node:module';\nconst require = __createRequire(import.meta.url);" },
+            }),
         // Whitespace and syntax only: names stay, so stack traces and profiles still read; with
         // --enable-source-maps (npm start, the images) they point at the sources.
         minifyWhitespace: true,
@@ -197,9 +221,10 @@ export async function build(options: { only?: readonly string[]; force?: boolean
         write: false,
       });
       await Promise.all(result.outputFiles.map((file) => writeAtomically(file.path, file.contents)));
+      if (target.codeCache) await writeCodeCacheEntry(outfile, result.outputFiles);
       for (const { from, to } of target.copy ?? []) await writeAtomically(repoPath(to), await readFile(repoPath(from)));
       const sources = Object.keys(result.metafile.inputs).filter((input) => !input.split('/').includes('node_modules'));
-      const inputs = [...sources, ...(target.copy ?? []).map((c) => c.from), ...ALWAYS_INPUTS];
+      const inputs = [...sources, ...(target.copy ?? []).map((c) => c.from), ...(target.codeCache ? CODE_CACHE_INPUTS : []), ...ALWAYS_INPUTS];
       await writeAtomically(inputsFile(outfile), `${JSON.stringify({ entry: target.entry, inputs }, null, 1)}\n`);
     }),
   );
@@ -214,6 +239,55 @@ async function writeAtomically(path: string, contents: string | Uint8Array): Pro
   const temporary = `${path}.${process.pid}.tmp`;
   await writeFile(temporary, contents);
   await rename(temporary, path);
+}
+
+/**
+ * A code-cache target's bundle: one CommonJS file (scripts/code-cache.ts runs it), named after its
+ * content by `entryNames` `<name>-[hash]`. Its first line is the banner alone: the runner's wrapper
+ * goes on that line, so no mapped frame shifts. No `import()` is left in it: V8 cannot carry a
+ * script's dynamic-import handler through its code cache (nodejs/node#43663, "Invalid host defined
+ * options"), so import() becomes require(), which loads ES modules too since Node 20.19.
+ */
+export const CODE_CACHE_BUNDLE_OPTIONS = {
+  format: 'cjs',
+  outExtension: { '.js': '.cjs' },
+  supported: { 'dynamic-import': false },
+  define: { 'import.meta.url': '__bundleUrl' },
+  banner: { js: 'var __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
+} as const satisfies esbuild.BuildOptions;
+
+/** The runner every code-cache target's entry is built from. */
+const CODE_CACHE_INPUTS = ['scripts/code-cache-entry.ts', 'scripts/code-cache.ts'];
+
+/**
+ * A code-cache target's entry (`dist/index.js`): the runner, told the bundle's file name. Written
+ * after the bundle and before the previous build's files go, so that a process starting meanwhile
+ * runs either build whole.
+ */
+async function writeCodeCacheEntry(outfile: string, outputs: esbuild.OutputFile[]): Promise<void> {
+  const bundle = outputs.find((file) => file.path.endsWith('.cjs'));
+  if (!bundle) throw new Error(`no CommonJS bundle among the outputs for ${outfile}`);
+  const entry = await esbuild.build({
+    entryPoints: [repoPath(CODE_CACHE_INPUTS[0]!)],
+    absWorkingDir: repoRoot,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    define: { __CODE_CACHE_BUNDLE__: JSON.stringify(basename(bundle.path)) },
+    banner: { js: `// Built by scripts/build.ts from ${CODE_CACHE_INPUTS[0]}: runs ${basename(bundle.path)} through V8's code cache.` },
+    logLevel: 'warning',
+    write: false,
+  });
+  await writeAtomically(outfile, entry.outputFiles[0]!.contents);
+  // The previous builds' bundles, maps and caches (and the ES module bundle's map of before).
+  const current = basename(bundle.path);
+  const entryName = basename(outfile, '.js');
+  const outdir = dirname(outfile);
+  const stale = (await readdir(outdir)).filter(
+    (name) => name === `${entryName}.js.map` || (name.startsWith(`${entryName}-`) && /\.cjs(\.map|\..*\.v8cache)?$/.test(name) && !name.startsWith(current)),
+  );
+  await Promise.all(stale.map((name) => rm(join(outdir, name), { force: true })));
 }
 
 async function removeChunks(outdir: string, targetName: string): Promise<void> {

@@ -3,7 +3,7 @@
 // gateway from dist/ (its file supergraph and persisted operations found from there) answer a
 // query together; the built registry CLI answers too.
 import { spawn, type ChildProcess, execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build, distEntry } from '../scripts/build.ts';
@@ -72,7 +72,9 @@ describe('production build', () => {
   }, 120_000);
 
   it("bundles stand-ins for the gateway's unused fetch packages instead of them (node-fetch, make-fetch-happen and what they load)", async () => {
-    const map = JSON.parse(await readFile(repoPath('gateway/dist/index.js.map'), 'utf8')) as { sources: string[] };
+    // The bundle is named after its content (index-<hash>.cjs, run through scripts/code-cache.ts).
+    const [mapFile] = (await readdir(repoPath('gateway/dist'))).filter((name) => /^index-\w+\.cjs\.map$/.test(name));
+    const map = JSON.parse(await readFile(repoPath('gateway/dist', mapFile!), 'utf8')) as { sources: string[] };
     const bundled = (name: string) => map.sources.some((source) => source.includes(`node_modules/${name}/`));
     for (const name of ['node-fetch', 'make-fetch-happen', 'whatwg-url', 'cacache']) expect(bundled(name), name).toBe(false);
     expect(map.sources.filter((source) => source.startsWith('../src/shims/')).sort()).toEqual(['../src/shims/make-fetch-happen.ts', '../src/shims/node-fetch.ts']);

@@ -18,8 +18,10 @@ function gatewayEnv() {
 }
 
 // One process, or a primary and GATEWAY_WORKERS workers on one port (ADR 0020): each worker runs
-// this start function; the primary polls the registry once for all of them.
-await runService('gateway', async (log) => {
+// this start function; the primary polls the registry once for all of them. Not awaited: a
+// CommonJS bundle cannot hold a top-level await (scripts/code-cache.ts); runService logs a failed
+// start and exits 1 itself.
+void runService('gateway', async (log) => {
   const env = gatewayEnv();
   if (env.REGISTRY_URL && env.PARTNER_API_KEYS) {
     log.warn('PARTNER_API_KEYS serves only until the schema registry answers; from then on partner keys are the registry’s (npm run registry -- partner-key …)');

@@ -2,7 +2,8 @@ import { assertNoDevSecretsInProduction, parseEnv, runService } from '@supergrap
 import { registryEnvSchema } from './config.ts';
 import { createRegistryService } from './service.ts';
 
-await runService('schema-registry', async (log) => {
+// Not awaited: a CommonJS bundle cannot hold a top-level await (scripts/code-cache.ts); runService logs a failed start and exits 1 itself.
+void runService('schema-registry', async (log) => {
   const env = parseEnv(registryEnvSchema);
   assertNoDevSecretsInProduction(env.NODE_ENV, {
     REGISTRY_ADMIN_TOKEN: env.REGISTRY_ADMIN_TOKEN,

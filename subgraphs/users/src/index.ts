@@ -1,4 +1,5 @@
 import { runSubgraph } from '@supergraph/service-kit';
 import { usersSubgraph } from './subgraph.ts';
 
-await runSubgraph(usersSubgraph);
+// Not awaited: a CommonJS bundle cannot hold a top-level await (scripts/code-cache.ts), and a failed start logs and exits 1 itself.
+void runSubgraph(usersSubgraph);

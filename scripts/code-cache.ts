@@ -1,0 +1,131 @@
+// Runs a service's CommonJS bundle through V8's code cache (ADR 0015): what V8 compiled while the
+// service started is kept in a file, and the next start of the same bundle with the same Node and
+// flags skips that compiling. Node 20 keeps no code cache of its own (Node 22's
+// `module.enableCompileCache()` would replace this file) and none at all for ES modules, so the
+// services are CommonJS bundles run here, through `vm.Script`'s `cachedData`.
+//
+// Each built entry (`<service>/dist/index.js`) is this module bundled with its bundle's file name
+// (scripts/code-cache-entry.ts), which carries the bundle's content hash: V8 checks a cache against
+// its source only by length, so the cache is named after that file, and a rebuilt bundle (a new
+// file) never meets an older build's cache.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { Module, createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join } from 'node:path';
+import vm from 'node:vm';
+
+/** What became of the cache at this start: used, refused by V8 (then replaced), or none yet. */
+export type CodeCacheStatus = 'accepted' | 'rejected' | 'absent';
+
+export interface RunBundleOptions {
+  /** Absolute path of the CommonJS bundle; its name must change with its content (the build puts a hash in it). */
+  bundle: string;
+  /** Where the cache is looked for, in order, and written (the first folder that takes it). */
+  cacheDirs?: string[];
+  /** The cache is written this long after the bundle started (most of its compiling is done by then), or at a clean exit if sooner. */
+  writeAfterMs?: number;
+}
+
+export interface RunningBundle {
+  status: CodeCacheStatus;
+  /** The cache file read, or where it will be written. */
+  cacheFile: string;
+  /** Writes the cache now (at most once); the file written, or undefined if no folder took it. */
+  writeCache(): string | undefined;
+}
+
+/** Default folders: beside the bundle, else (a read-only image) the temporary folder. */
+export const defaultCacheDirs = (bundle: string) => [dirname(bundle), join(tmpdir(), 'supergraph-code-cache')];
+
+/** Compiled stubs that carry each bundle's source map (kept reachable: Node holds them weakly). */
+const sourceMapCarriers: Module[] = [];
+
+type ModuleInternals = typeof Module & { _nodeModulePaths(dir: string): string[] };
+type CompilingModule = Module & { _compile(content: string, filename: string): unknown };
+
+function newModule(path: string): Module {
+  const mod = new Module(path);
+  mod.filename = path;
+  mod.paths = (Module as ModuleInternals)._nodeModulePaths(dirname(path));
+  return mod;
+}
+
+/**
+ * Node maps stack frames through a file's source map only for files its own loaders compiled. A
+ * one-line module compiled by the CommonJS loader under the bundle's file name, naming the map,
+ * puts the map in Node's cache for that file name (with --enable-source-maps; a no-op without), so
+ * frames of the bundle compiled below still point at the TypeScript sources.
+ */
+function registerSourceMap(bundle: string): void {
+  const carrier = newModule(bundle) as CompilingModule;
+  carrier._compile(`//# sourceMappingURL=${basename(bundle)}.map\n`, bundle);
+  sourceMapCarriers.push(carrier);
+}
+
+/** The same bundle under another Node or other flags needs another cache (V8 would refuse it). */
+function cacheFileName(bundle: string): string {
+  const runtime = createHash('sha256').update(`${process.version} ${process.arch} ${process.execArgv.join(' ')} ${process.env.NODE_OPTIONS ?? ''}`).digest('hex').slice(0, 12);
+  return `${basename(bundle)}.${runtime}.v8cache`;
+}
+
+function readFirst(paths: string[]): { path: string; data: Buffer } | undefined {
+  for (const path of paths) {
+    try {
+      return { path, data: readFileSync(path) };
+    } catch {
+      // not there (or unreadable): the next folder
+    }
+  }
+  return undefined;
+}
+
+/** Writes atomically (a process starting meanwhile never reads half a cache); false if the folder refuses. */
+function writeAtomically(path: string, data: Buffer): boolean {
+  const temporary = `${path}.${process.pid}.tmp`;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(temporary, data);
+    renameSync(temporary, path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function runBundle(options: RunBundleOptions): RunningBundle {
+  const { bundle, writeAfterMs = 10_000 } = options;
+  const name = cacheFileName(bundle);
+  const candidates = (options.cacheDirs ?? defaultCacheDirs(bundle)).map((dir) => join(dir, name));
+  const cached = readFirst(candidates);
+
+  registerSourceMap(bundle);
+  // Module.wrap puts the wrapper on the bundle's first line only; the build starts every bundle
+  // with a line of its own (its banner), so no mapped frame is shifted. The bundle holds no
+  // import() (scripts/build.ts, CODE_CACHE_BUNDLE_OPTIONS), so no dynamic-import handler is needed.
+  const script = new vm.Script(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, ...(cached ? { cachedData: cached.data } : {}) });
+  const status: CodeCacheStatus = !cached ? 'absent' : script.cachedDataRejected ? 'rejected' : 'accepted';
+
+  let written: string | undefined;
+  let done = status === 'accepted';
+  const writeCache = () => {
+    if (done) return written;
+    done = true;
+    const data = script.createCachedData();
+    written = candidates.find((path) => writeAtomically(path, data));
+    return written;
+  };
+  if (!done) {
+    setTimeout(writeCache, writeAfterMs).unref();
+    // A clean exit only: a start that failed early would leave a cache of little of the code,
+    // which later starts would accept and never replace.
+    process.once('exit', (code) => {
+      if (code === 0) writeCache();
+    });
+  }
+
+  const mod = newModule(bundle);
+  const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
+  wrapper.call(mod.exports, mod.exports, createRequire(bundle), mod, bundle, dirname(bundle));
+  return { status, cacheFile: cached?.path ?? candidates[0]!, writeCache };
+}
