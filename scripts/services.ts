@@ -20,3 +20,11 @@ export const DATABASE_SERVICES = [
   ...SUBGRAPHS.map(({ name }) => ({ name: name as string, migrations: `subgraphs/${name}/prisma/migrations`, dataDir: name as string })),
   { name: 'registry', migrations: 'schema-registry/prisma/migrations', dataDir: 'schema-registry' },
 ];
+/**
+ * V8 flags of the embedded databases' process. V8 optimises a WebAssembly function once it has run
+ * about this many bytes of code (1.8 MB by default); opening a PGlite database runs much code
+ * once, so at ten times the budget less of it is optimised for nothing: six opens took 4.2 CPU-s
+ * instead of 4.8 here (ADR 0015), and a query's hot functions are still optimised, a little later.
+ * Set on the command line: set at run time (v8.setFlagsFromString) it made no difference.
+ */
+export const EMBEDDED_DATABASES_V8_FLAGS = ['--wasm-tiering-budget=18000000'] as const;

@@ -26,7 +26,7 @@ import { build, distEntry } from './build.ts';
 import { GATEWAY_V8_FLAGS } from '../gateway/src/v8-flags.ts';
 import { ensureServiceDatabases } from './local-databases.ts';
 import { repoPath } from './paths.ts';
-import { DATABASE_SERVICES, EMBEDDED_DATABASES_PORT, GATEWAY_PORT, REGISTRY_PORT, SUBGRAPHS, SUBGRAPH_NAMES } from './services.ts';
+import { DATABASE_SERVICES, EMBEDDED_DATABASES_PORT, EMBEDDED_DATABASES_V8_FLAGS, GATEWAY_PORT, REGISTRY_PORT, SUBGRAPHS, SUBGRAPH_NAMES } from './services.ts';
 import { persistedList } from '@supergraph/sdk/persisted-lists';
 import { buildStorefront, storefrontIsStale } from '../frontend-sdk/examples/storefront/build.ts';
 import { startStorefrontServer, type RunningStorefront } from '../frontend-sdk/examples/storefront/server.ts';
@@ -98,7 +98,8 @@ class Supervised {
     this.startedAt = Date.now();
     // Its own process group: Ctrl-C reaches the launcher only, and each child gets exactly one
     // SIGTERM from it (a second signal would make a service skip its drain).
-    const child = spawn(process.execPath, ['--enable-source-maps', ...(this.name === 'gateway' ? GATEWAY_V8_FLAGS : []), distEntry(this.entry)], {
+    const flags = this.name === 'gateway' ? GATEWAY_V8_FLAGS : this.name === DATABASES ? EMBEDDED_DATABASES_V8_FLAGS : [];
+    const child = spawn(process.execPath, ['--enable-source-maps', ...flags, distEntry(this.entry)], {
       cwd: repoPath(),
       env: { ...process.env, ...this.childEnv },
       stdio: ['ignore', 'pipe', 'pipe'],
