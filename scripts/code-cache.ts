@@ -9,14 +9,11 @@
 // its source only by length, so the cache is named after that file, and a rebuilt bundle (a new
 // file) never meets an older build's cache.
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { Module, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import vm from 'node:vm';
-
-/** What became of the cache at this start: used, refused by V8 (then replaced), or none yet. */
-export type CodeCacheStatus = 'accepted' | 'rejected' | 'absent';
 
 export interface RunBundleOptions {
   /** Absolute path of the CommonJS bundle; its name must change with its content (the build puts a hash in it). */
@@ -25,14 +22,6 @@ export interface RunBundleOptions {
   cacheDirs?: string[];
   /** The cache is written this long after the bundle started (most of its compiling is done by then), or at a clean exit if sooner. */
   writeAfterMs?: number;
-}
-
-export interface RunningBundle {
-  status: CodeCacheStatus;
-  /** The cache file read, or where it will be written. */
-  cacheFile: string;
-  /** Writes the cache now (at most once); the file written, or undefined if no folder took it. */
-  writeCache(): string | undefined;
 }
 
 /** Default folders: beside the bundle, else (a read-only image) the temporary folder. */
@@ -89,11 +78,16 @@ function writeAtomically(path: string, data: Buffer): boolean {
     renameSync(temporary, path);
     return true;
   } catch {
+    try {
+      rmSync(temporary, { force: true }); // a half-written file (a full disk) is not left behind
+    } catch {
+      // nothing more to do: the cache is only ever an optimisation
+    }
     return false;
   }
 }
 
-export function runBundle(options: RunBundleOptions): RunningBundle {
+export function runBundle(options: RunBundleOptions): void {
   const { bundle, writeAfterMs = 10_000 } = options;
   const name = cacheFileName(bundle);
   const candidates = (options.cacheDirs ?? defaultCacheDirs(bundle)).map((dir) => join(dir, name));
@@ -104,16 +98,17 @@ export function runBundle(options: RunBundleOptions): RunningBundle {
   // with a line of its own (its banner), so no mapped frame is shifted. The bundle holds no
   // import() (scripts/build.ts, CODE_CACHE_BUNDLE_OPTIONS), so no dynamic-import handler is needed.
   const script = new vm.Script(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, ...(cached ? { cachedData: cached.data } : {}) });
-  const status: CodeCacheStatus = !cached ? 'absent' : script.cachedDataRejected ? 'rejected' : 'accepted';
-
-  let written: string | undefined;
-  let done = status === 'accepted';
+  // None yet, or one V8 refused (another build of Node, a damaged file): write one.
+  let done = cached !== undefined && !script.cachedDataRejected;
   const writeCache = () => {
-    if (done) return written;
+    if (done) return;
     done = true;
-    const data = script.createCachedData();
-    written = candidates.find((path) => writeAtomically(path, data));
-    return written;
+    try {
+      const data = script.createCachedData();
+      candidates.find((path) => writeAtomically(path, data));
+    } catch {
+      // never fatal: a service without its cache only starts slower
+    }
   };
   if (!done) {
     setTimeout(writeCache, writeAfterMs).unref();
@@ -127,5 +122,4 @@ export function runBundle(options: RunBundleOptions): RunningBundle {
   const mod = newModule(bundle);
   const wrapper = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: Module, filename: string, dirname: string) => void;
   wrapper.call(mod.exports, mod.exports, createRequire(bundle), mod, bundle, dirname(bundle));
-  return { status, cacheFile: cached?.path ?? candidates[0]!, writeCache };
 }
