@@ -82,6 +82,18 @@ describe('production build', () => {
     expect(bundled('@apollo/gateway')).toBe(true);
   });
 
+  it('leaves a V8 code cache beside a service bundle for its next start, once the service stopped cleanly', async () => {
+    await startBuilt('users', { DATA_DIR: 'memory://', SEED: 'none' });
+    const users = running.at(-1)!;
+    const exited = new Promise<number | null>((resolve) => users.once('exit', (code) => resolve(code)));
+    users.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    const dist = repoPath('subgraphs/users/dist');
+    const [bundle] = (await readdir(dist)).filter((name) => /^index-\w+\.cjs$/.test(name));
+    // Written by this start or an earlier one with the same flags (scripts/code-cache.ts).
+    expect((await readdir(dist)).some((name) => name.startsWith(`${bundle}.`) && name.endsWith('.v8cache'))).toBe(true);
+  }, 60_000);
+
   it('runs the registry CLI from dist/ (npm run registry), also after the registry service, in the same folder, was rebuilt alone', async () => {
     await build({ only: ['registry'], force: true });
     const output = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
