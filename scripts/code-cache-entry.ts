@@ -6,4 +6,4 @@ import { runBundle } from './code-cache.ts';
 
 declare const __CODE_CACHE_BUNDLE__: string;
 
-runBundle({ bundle: fileURLToPath(new URL(`./${__CODE_CACHE_BUNDLE__}`, import.meta.url)) });
+runBundle(fileURLToPath(new URL(`./${__CODE_CACHE_BUNDLE__}`, import.meta.url)));

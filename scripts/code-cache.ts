@@ -15,20 +15,14 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import vm from 'node:vm';
 
-export interface RunBundleOptions {
-  /** Absolute path of the CommonJS bundle; its name must change with its content (the build puts a hash in it). */
-  bundle: string;
-  /** Where the cache is looked for, in order, and written (the first folder that takes it). */
-  cacheDirs?: string[];
-  /** The cache is written this long after the bundle started (most of its compiling is done by then), or at a clean exit if sooner. */
-  writeAfterMs?: number;
-}
+/** The cache is written this long after the bundle started (most of its compiling is done by then), or at a clean exit if sooner. */
+const WRITE_AFTER_MS = 10_000;
 
-/** Default folders: beside the bundle, else (a read-only image) the temporary folder. */
-export const defaultCacheDirs = (bundle: string) => [dirname(bundle), join(tmpdir(), 'supergraph-code-cache')];
+/** Where the cache is looked for, in order, and written: beside the bundle, else (a read-only image) the temporary folder. */
+const cacheDirs = (bundle: string) => [dirname(bundle), join(tmpdir(), 'supergraph-code-cache')];
 
-/** Compiled stubs that carry each bundle's source map (kept reachable: Node holds them weakly). */
-const sourceMapCarriers: Module[] = [];
+/** The compiled stub that carries the bundle's source map (kept reachable: Node holds it weakly). */
+let sourceMapCarrier: Module | undefined;
 
 type ModuleInternals = typeof Module & { _nodeModulePaths(dir: string): string[] };
 type CompilingModule = Module & { _compile(content: string, filename: string): unknown };
@@ -49,7 +43,7 @@ function newModule(path: string): Module {
 function registerSourceMap(bundle: string): void {
   const carrier = newModule(bundle) as CompilingModule;
   carrier._compile(`//# sourceMappingURL=${basename(bundle)}.map\n`, bundle);
-  sourceMapCarriers.push(carrier);
+  sourceMapCarrier = carrier;
 }
 
 /** The same bundle under another Node or other flags needs another cache (V8 would refuse it). */
@@ -58,10 +52,10 @@ function cacheFileName(bundle: string): string {
   return `${basename(bundle)}.${runtime}.v8cache`;
 }
 
-function readFirst(paths: string[]): { path: string; data: Buffer } | undefined {
+function readFirst(paths: string[]): Buffer | undefined {
   for (const path of paths) {
     try {
-      return { path, data: readFileSync(path) };
+      return readFileSync(path);
     } catch {
       // not there (or unreadable): the next folder
     }
@@ -87,17 +81,17 @@ function writeAtomically(path: string, data: Buffer): boolean {
   }
 }
 
-export function runBundle(options: RunBundleOptions): void {
-  const { bundle, writeAfterMs = 10_000 } = options;
+/** Runs the CommonJS bundle at `bundle` (absolute; its name must change with its content, as the build's hash does). */
+export function runBundle(bundle: string): void {
   const name = cacheFileName(bundle);
-  const candidates = (options.cacheDirs ?? defaultCacheDirs(bundle)).map((dir) => join(dir, name));
+  const candidates = cacheDirs(bundle).map((dir) => join(dir, name));
   const cached = readFirst(candidates);
 
   registerSourceMap(bundle);
   // Module.wrap puts the wrapper on the bundle's first line only; the build starts every bundle
   // with a line of its own (its banner), so no mapped frame is shifted. The bundle holds no
   // import() (scripts/build.ts, CODE_CACHE_BUNDLE_OPTIONS), so no dynamic-import handler is needed.
-  const script = new vm.Script(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, ...(cached ? { cachedData: cached.data } : {}) });
+  const script = new vm.Script(Module.wrap(readFileSync(bundle, 'utf8')), { filename: bundle, ...(cached ? { cachedData: cached } : {}) });
   // None yet, or one V8 refused (another build of Node, a damaged file): write one.
   let done = cached !== undefined && !script.cachedDataRejected;
   const writeCache = () => {
@@ -111,7 +105,7 @@ export function runBundle(options: RunBundleOptions): void {
     }
   };
   if (!done) {
-    setTimeout(writeCache, writeAfterMs).unref();
+    setTimeout(writeCache, WRITE_AFTER_MS).unref();
     // A clean exit only: a start that failed early would leave a cache of little of the code,
     // which later starts would accept and never replace.
     process.once('exit', (code) => {
