@@ -7,7 +7,8 @@
 ARG NODE_IMAGE=node:20.20-bookworm-slim
 
 # 1. Build: every dependency (dev included), Prisma clients generated, every service bundled
-#    (npm ci's postinstall runs scripts/prisma-generate.mjs and scripts/build.ts).
+#    (npm ci's postinstall runs scripts/prisma-generate.mjs and scripts/build.ts, and makes
+#    `npm start`'s embedded database template in node_modules/.cache, which the image leaves out).
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
 COPY . .

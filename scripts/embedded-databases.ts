@@ -14,13 +14,15 @@
 // copy of the template kept there, made first if missing (scripts/embedded-data-folders.ts): the
 // launcher starts the services meanwhile. SIGTERM or SIGINT closes every database (a checkpoint)
 // and exits 0; a second signal exits at once.
+// `--make-template <dir>` only makes the template in <dir> if it is missing, and exits: `npm install`
+// runs it, so that a first `npm start` does not wait for PostgreSQL's initdb.
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { EMBEDDED_SETTINGS, openDatabase } from '@supergraph/service-kit/database';
-import { prepareDataFolders } from './embedded-data-folders.ts';
+import { embeddedTemplate, prepareDataFolders } from './embedded-data-folders.ts';
 
 interface DatabaseSpec {
   name: string;
@@ -37,7 +39,9 @@ const log = (line: string) => console.log(line);
 // Node's types declare WebAssembly's types only (its functions come with the DOM library).
 const wasm = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Array): Promise<WebAssembly.Module> } }).WebAssembly;
 
-if (isMainThread) await serveDatabases();
+const makeTemplateAt = process.argv.indexOf('--make-template');
+if (isMainThread && makeTemplateAt > 0) await makeTemplate(process.argv[makeTemplateAt + 1]);
+else if (isMainThread) await serveDatabases();
 else if ('spec' in (workerData as WorkerInput)) await serveOneDatabase(workerData as WorkerInput & { spec: DatabaseSpec });
 else await createCluster(workerData as WorkerInput & { createClusterIn: string });
 
@@ -63,8 +67,7 @@ async function serveDatabases(): Promise<void> {
     }),
   );
   const started = performance.now();
-  const wasmFile = fileURLToPath(new URL('./pglite.wasm', import.meta.resolve('@electric-sql/pglite')));
-  const pgliteWasmModule = await wasm.compile(await readFile(wasmFile));
+  const pgliteWasmModule = await compilePglite();
 
   let ready = false;
   const server = createServer((req, res) => {
@@ -108,10 +111,9 @@ async function serveDatabases(): Promise<void> {
       });
     });
   if (env.EMBEDDED_TEMPLATES_DIR) {
-    const pglitePackage = new URL('../package.json', import.meta.resolve('@electric-sql/pglite'));
     await prepareDataFolders({
       templatesDir: env.EMBEDDED_TEMPLATES_DIR,
-      pgliteVersion: (JSON.parse(await readFile(pglitePackage, 'utf8')) as { version: string }).version,
+      pgliteVersion: await pgliteVersion(),
       dataDirs: env.EMBEDDED_DATABASES.map((spec) => spec.dataDir),
       createCluster: (dir) => run({ createClusterIn: dir, pgliteWasmModule }, `template (${dir})`).then(() => undefined),
       log,
@@ -129,6 +131,38 @@ async function serveDatabases(): Promise<void> {
   log(`${urls.length} embedded databases open in ${Math.round(performance.now() - started)} ms: ${urls.join(', ')}`);
 }
 
+async function compilePglite(): Promise<WebAssembly.Module> {
+  const wasmFile = fileURLToPath(new URL('./pglite.wasm', import.meta.resolve('@electric-sql/pglite')));
+  return wasm.compile(await readFile(wasmFile));
+}
+
+async function pgliteVersion(): Promise<string> {
+  const pglitePackage = new URL('../package.json', import.meta.resolve('@electric-sql/pglite'));
+  return (JSON.parse(await readFile(pglitePackage, 'utf8')) as { version: string }).version;
+}
+
+/** `--make-template <dir>`: the template alone, in this thread (nothing else runs here). */
+async function makeTemplate(templatesDir: string | undefined): Promise<void> {
+  if (!templatesDir) {
+    console.error('usage: embedded-databases.js --make-template <folder>');
+    process.exit(2);
+  }
+  const pgliteWasmModule = await compilePglite();
+  const template = await embeddedTemplate({
+    templatesDir,
+    pgliteVersion: await pgliteVersion(),
+    createCluster: (dir) => createClusterHere(dir, pgliteWasmModule),
+    log,
+  });
+  log(`embedded database template: ${template}`);
+}
+
+async function createClusterHere(dir: string, pgliteWasmModule: WebAssembly.Module): Promise<void> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const database = await PGlite.create({ dataDir: dir, pgliteWasmModule, startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
+  await database.close();
+}
+
 async function serveOneDatabase({ spec, pgliteWasmModule }: WorkerInput & { spec: DatabaseSpec }): Promise<void> {
   const database = await openDatabase({ dataDir: spec.dataDir, port: spec.port, pgliteWasmModule });
   parentPort!.on('message', async (message) => {
@@ -141,9 +175,7 @@ async function serveOneDatabase({ spec, pgliteWasmModule }: WorkerInput & { spec
 }
 
 async function createCluster({ createClusterIn, pgliteWasmModule }: WorkerInput & { createClusterIn: string }): Promise<void> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const database = await PGlite.create({ dataDir: createClusterIn, pgliteWasmModule, startParams: [...PGlite.defaultStartParams, ...EMBEDDED_SETTINGS] });
-  await database.close();
+  await createClusterHere(createClusterIn, pgliteWasmModule);
   parentPort!.postMessage({ created: createClusterIn } satisfies WorkerMessage);
   process.exit(0);
 }

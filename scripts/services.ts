@@ -15,6 +15,12 @@ export const GATEWAY_PORT = 4000;
 export const REGISTRY_PORT = 4100;
 /** `npm start`'s embedded databases (scripts/embedded-databases.ts): its /readyz here, each database on the next ports, in DATABASE_SERVICES order. */
 export const EMBEDDED_DATABASES_PORT = 4200;
+/**
+ * Where the empty embedded database that every service's starts from is kept, under the clone's
+ * root: made by `npm install` (package.json's postinstall names this folder too) or else by the
+ * first `npm start`, shared by every DATA_DIR, gone with node_modules.
+ */
+export const EMBEDDED_TEMPLATES_FOLDER = 'node_modules/.cache/supergraph';
 /** Every service with a database of its own, and where its migrations are. */
 export const DATABASE_SERVICES = [
   ...SUBGRAPHS.map(({ name }) => ({ name: name as string, migrations: `subgraphs/${name}/prisma/migrations`, dataDir: name as string })),

@@ -26,7 +26,7 @@ import { build, distEntry } from './build.ts';
 import { GATEWAY_V8_FLAGS } from '../gateway/src/v8-flags.ts';
 import { ensureServiceDatabases } from './local-databases.ts';
 import { repoPath } from './paths.ts';
-import { DATABASE_SERVICES, EMBEDDED_DATABASES_PORT, EMBEDDED_DATABASES_V8_FLAGS, GATEWAY_PORT, REGISTRY_PORT, SUBGRAPHS, SUBGRAPH_NAMES } from './services.ts';
+import { DATABASE_SERVICES, EMBEDDED_DATABASES_PORT, EMBEDDED_TEMPLATES_FOLDER, EMBEDDED_DATABASES_V8_FLAGS, GATEWAY_PORT, REGISTRY_PORT, SUBGRAPHS, SUBGRAPH_NAMES } from './services.ts';
 import { persistedList } from '@supergraph/sdk/persisted-lists';
 import { buildStorefront, storefrontIsStale } from '../frontend-sdk/examples/storefront/build.ts';
 import { startStorefrontServer, type RunningStorefront } from '../frontend-sdk/examples/storefront/server.ts';
@@ -39,6 +39,9 @@ const env = parseEnv(
     DATABASE_URL: z.string().url().optional(),
     DATABASE_PREFIX: z.string().regex(/^[a-z][a-z0-9_]*$/).default('supergraph'),
     DATA_DIR: z.string().default(repoPath('.data')),
+    // The empty embedded database every service's is copied from, shared by every DATA_DIR of this
+    // clone (`npm install` makes it; scripts/embedded-data-folders.ts).
+    EMBEDDED_TEMPLATES_DIR: z.string().default(repoPath(EMBEDDED_TEMPLATES_FOLDER)),
     SEED_PRODUCTS: z.coerce.number().int().min(1).default(DEFAULT_SEED_PRODUCTS),
     START_TIMEOUT_MS: z.coerce.number().int().min(1).default(180_000),
     // Added to every port (public and metrics): a second launcher (a test) beside a developer's.
@@ -230,8 +233,8 @@ setInterval(() => {
 async function startEmbeddedDatabases(): Promise<{ urls: Record<string, string>; ready: Promise<void> }> {
   const databases = DATABASE_SERVICES.map(({ name, dataDir }, i) => ({ name, dataDir: join(env.DATA_DIR, dataDir), port: port(EMBEDDED_DATABASES_PORT + 1 + i) }));
   const registryFirst = [...databases].sort((a, b) => Number(b.name === 'registry') - Number(a.name === 'registry'));
-  // It also gives a folder without a cluster a copy of the template in DATA_DIR, made first if missing (scripts/embedded-data-folders.ts).
-  const ready = startService(DATABASES, EMBEDDED_DATABASES_PORT, { EMBEDDED_DATABASES: JSON.stringify(registryFirst), EMBEDDED_TEMPLATES_DIR: env.DATA_DIR }, 'embedded-databases');
+  // It also gives a folder without a cluster a copy of the template, made first if missing (scripts/embedded-data-folders.ts).
+  const ready = startService(DATABASES, EMBEDDED_DATABASES_PORT, { EMBEDDED_DATABASES: JSON.stringify(registryFirst), EMBEDDED_TEMPLATES_DIR: env.EMBEDDED_TEMPLATES_DIR }, 'embedded-databases');
   return { urls: Object.fromEntries(databases.map((d) => [d.name, embeddedDatabaseUrl(`127.0.0.1:${d.port}`)])), ready };
 }
 

@@ -1,6 +1,8 @@
 // `npm run bench:start`: how long a developer waits. Medians of a few runs each:
-//   npm start, cold (an empty DATA_DIR: databases created, migrated and seeded) and warm (again,
-//   on the same data), until it prints "Supergraph ready";
+//   npm start, cold (an empty DATA_DIR: databases copied from the empty one `npm install` made,
+//   migrated and seeded), cold with that empty database made first (as a first start after an
+//   install that could not make it), and warm (again, on the same data), until it prints
+//   "Supergraph ready";
 //   a gateway alone on its file supergraph (`node gateway/dist/index.js`) until /readyz answers;
 //   one registry CLI command (`npm run registry -- --help`, and `history` against a running registry).
 // Not a test: the figures depend on the machine and on what else runs on it.
@@ -41,11 +43,11 @@ interface Launcher {
 }
 
 /** `npm start` as a developer types it, in its own process group; resolves when it says ready. */
-async function npmStart(dataDir: string): Promise<Launcher> {
+async function npmStart(dataDir: string, extraEnv: Record<string, string> = {}): Promise<Launcher> {
   const started = performance.now();
   const child = spawn('npm', ['start'], {
     cwd: repoPath(),
-    env: { ...process.env, DATA_DIR: dataDir, PORT_OFFSET: String(env.BENCH_PORT_OFFSET), LOG_LEVEL: 'warn', ...(env.SEED_PRODUCTS ? { SEED_PRODUCTS: String(env.SEED_PRODUCTS) } : {}) },
+    env: { ...process.env, ...extraEnv, DATA_DIR: dataDir, PORT_OFFSET: String(env.BENCH_PORT_OFFSET), LOG_LEVEL: 'warn', ...(env.SEED_PRODUCTS ? { SEED_PRODUCTS: String(env.SEED_PRODUCTS) } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -123,6 +125,17 @@ for (let i = 0; i < env.BENCH_RUNS; i++) {
   await launcher.stop();
 }
 report('npm start, cold (empty DATA_DIR)', coldRuns);
+
+// As above, but the empty database's template made first (an empty templates folder of its own).
+const noTemplateRuns: number[] = [];
+for (let i = 0; i < env.BENCH_RUNS; i++) {
+  const [dataDir, templatesDir] = await Promise.all([mkdtemp(join(tmpdir(), 'bench-start-')), mkdtemp(join(tmpdir(), 'bench-templates-'))]);
+  const launcher = await npmStart(dataDir, { EMBEDDED_TEMPLATES_DIR: templatesDir });
+  noTemplateRuns.push(launcher.readyMs);
+  await launcher.stop();
+  await Promise.all([dataDir, templatesDir].map((dir) => rm(dir, { recursive: true, force: true })));
+}
+report('npm start, cold, template made first', noTemplateRuns);
 
 const warmRuns: number[] = [];
 let running: Launcher | undefined;

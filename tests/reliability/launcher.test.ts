@@ -95,9 +95,11 @@ describe('npm start: a crashed service is restarted and the rest keep answering'
       await mkdir(join(dataDir, 'users'), { recursive: true });
       await writeFile(join(dataDir, 'users', 'PG_VERSION'), '16\n');
       await writeFile(join(dataDir, 'users', 'kept.txt'), 'the old cluster');
-      // And that PGlite's template, which this one has no use for.
-      await mkdir(join(dataDir, '.pglite-template-0.0.1'), { recursive: true });
     }
+    // The launcher's own templates folder (not the clone's shared one), holding another PGlite's template, which this one has no use for.
+    const templatesDir = await mkdtemp(join(tmpdir(), 'launcher-templates-'));
+    cleanups.push(() => rm(templatesDir, { recursive: true, force: true }));
+    await mkdir(join(templatesDir, '.pglite-template-0.0.1'), { recursive: true });
     const output: string[] = [];
     const pids = new Map<string, number>();
     const [command, ...args] = (JSON.parse(await readFile(repoPath('package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ');
@@ -108,6 +110,7 @@ describe('npm start: a crashed service is restarted and the rest keep answering'
         ...process.env,
         NODE_ENV: 'development',
         DATA_DIR: dataDir,
+        EMBEDDED_TEMPLATES_DIR: templatesDir,
         SEED_PRODUCTS: '30',
         PORT_OFFSET: String(offset),
         DATABASE_PREFIX: unique,
@@ -152,7 +155,11 @@ describe('npm start: a crashed service is restarted and the rest keep answering'
       const aside = (await readdir(dataDir)).filter((name) => name.startsWith('users.postgres-16.'));
       expect(aside).toHaveLength(1);
       expect(await readFile(join(dataDir, aside[0]!, 'kept.txt'), 'utf8')).toBe('the old cluster');
-      expect((await readdir(dataDir)).filter((name) => name.startsWith('.pglite-template-'))).toHaveLength(1);
+      // The template was made in the folder given, this PGlite's only, and none in DATA_DIR.
+      const templates = (await readdir(templatesDir)).filter((name) => name.startsWith('.pglite-template-'));
+      expect(templates).toHaveLength(1);
+      expect(templates[0]).not.toBe('.pglite-template-0.0.1');
+      expect((await readdir(dataDir)).filter((name) => name.startsWith('.pglite-template-'))).toEqual([]);
       // users runs on its fresh database: a log-in with the seeded demo account works.
       const signIn = await fetch(`${gateway}/graphql`, {
         method: 'POST',
