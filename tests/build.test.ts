@@ -4,6 +4,7 @@
 // query together; the built registry CLI answers too.
 import { spawn, type ChildProcess, execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build, distEntry } from '../scripts/build.ts';
@@ -80,6 +81,18 @@ describe('production build', () => {
     expect(map.sources.filter((source) => source.startsWith('../src/shims/')).sort()).toEqual(['../src/shims/make-fetch-happen.ts', '../src/shims/node-fetch.ts']);
     // What the first test's gateway ran on: @apollo/gateway's imports of them resolved to the stand-ins.
     expect(bundled('@apollo/gateway')).toBe(true);
+  });
+
+  it("reads Prisma's query compiler from a text file beside the bundle, not from Prisma's 4.5 MB module compiled at every start", async () => {
+    const dist = repoPath('subgraphs/products/dist');
+    const [bundle] = (await readdir(dist)).filter((name) => /^index-\w+\.cjs$/.test(name));
+    const code = await readFile(join(dist, bundle!), 'utf8');
+    const module = 'query_compiler_fast_bg.postgresql.wasm-base64';
+    expect(code).not.toContain(`require("@prisma/client/runtime/${module}.mjs")`);
+    expect(code).toContain(`readFileSync)(new URL("./${module}.txt",__bundleUrl),"latin1")`);
+    // The same WebAssembly Prisma ships (the first test's products ran its queries with it).
+    const shipped = /const wasm = "([^"]+)"/.exec(await readFile(repoPath('node_modules/@prisma/client/runtime', `${module}.mjs`), 'utf8'))![1];
+    expect(await readFile(join(dist, `${module}.txt`), 'latin1')).toBe(shipped);
   });
 
   it('leaves a V8 code cache beside a service bundle for its next start, once the service stopped cleanly', async () => {
