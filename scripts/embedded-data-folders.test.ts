@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { embeddedTemplate, prepareDataFolders } from './embedded-data-folders.ts';
+import { repoPath } from './paths.ts';
+import { EMBEDDED_TEMPLATES_FOLDER } from './services.ts';
 
 const folders: string[] = [];
 afterEach(async () => {
@@ -59,6 +61,11 @@ describe('embedded data folders', () => {
     expect(initdb.made).toHaveLength(2);
     expect(await readFile(join(first, 'PG_VERSION'), 'utf8')).toBe('17\n');
     expect(await readdir(templatesDir)).toEqual(['.pglite-template-9.9.9']);
+  });
+
+  it('npm install makes the template in the folder npm start looks in', async () => {
+    const { scripts } = JSON.parse(await readFile(repoPath('package.json'), 'utf8')) as { scripts: Record<string, string> };
+    expect(scripts.postinstall).toContain(`node scripts/dist/embedded-databases.js --make-template ${EMBEDDED_TEMPLATES_FOLDER}`);
   });
 
   it("removes another PGlite version's template and a half-made one whose maker is gone, never one still being made", async () => {
