@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -224,8 +225,8 @@ describe('a copy that drifted while products was not listening', () => {
   let databaseUrl: string | undefined;
   let replica: SubgraphService<unknown> | null = null;
 
-  /** A products replica with a database of its own, seeded from the plan; only its start-up read syncs it. */
-  async function startReplica() {
+  /** A products replica with a database of its own, seeded from the plan; only its start-up read syncs it (and its retries). */
+  async function startReplica(options: { inventoryUrl?: string; log?: pino.Logger } = {}) {
     const service = await createSubgraph(productsSubgraph, {
       nodeEnv: 'test',
       databaseUrl,
@@ -233,10 +234,10 @@ describe('a copy that drifted while products was not listening', () => {
       internalTokenSecret: stack().secrets.internalToken,
       seed: 'demo',
       seedProducts: stack().seedProducts,
-      log: pino({ level: 'silent' }),
+      log: options.log ?? pino({ level: 'silent' }),
       redisUrl: stack().redisUrl,
       eventsChannelPrefix: stack().eventsChannelPrefix,
-      extra: productsEnvSchema.parse({ INVENTORY_URL: inventoryBase(), REVIEWS_URL: stack().subgraphs.reviews.url.replace(/\/graphql$/, ''), CATALOG_SYNC_INTERVAL_MS: 3_600_000 }),
+      extra: productsEnvSchema.parse({ INVENTORY_URL: options.inventoryUrl ?? inventoryBase(), REVIEWS_URL: stack().subgraphs.reviews.url.replace(/\/graphql$/, ''), CATALOG_SYNC_INTERVAL_MS: 3_600_000 }),
     });
     replica = service;
     return service;
@@ -278,4 +279,51 @@ describe('a copy that drifted while products was not listening', () => {
     expect(await copyIn(service.database.connectionString, LATE_STOCK)).toMatchObject({ inStock: false });
     expect((await copyIn(service.database.connectionString, LATE_REVIEW)).reviewCount).toBe((await ratingTruth(LATE_REVIEW)).reviewCount);
   }, 120_000);
+
+  it('catches up within seconds with an owner that starts after it (as under npm start), saying so quietly', async () => {
+    await replica?.close();
+    replica = null;
+    // While it is down: one of this file's products sells out (no event; only inventory's feed carries it).
+    const product = ids[5]!;
+    await restock(product, 0);
+    expect((await stockTruth(product)).inStock).toBe(false);
+    // Inventory as this replica sees it: nobody listens for its first read, then it answers.
+    const inventory = await lateProxy(inventoryBase(), 1_500);
+    const lines: Array<{ level: number; msg: string }> = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) });
+    try {
+      const service = await startReplica({ inventoryUrl: inventory.url, log });
+      // Its sync interval is an hour (startReplica): only a retry can bring the sold-out product.
+      await within(WAIT_MS, async () => (await copyIn(service.database.connectionString, product)).inStock === false);
+      const about = (text: string) => lines.filter((line) => line.msg.includes(text));
+      expect(about("could not read inventory's feed yet").map((line) => line.level)).toEqual([30]);
+      expect(about('catalog copy caught up with inventory').map((line) => line.level)).toEqual([30]);
+      expect(lines.filter((line) => line.level >= 40 && line.msg.includes('catalog copy'))).toEqual([]);
+    } finally {
+      await inventory.close();
+    }
+  }, 120_000);
 });
+
+/** An HTTP proxy to `target` on a port of its own that starts listening only after `afterMs`. */
+async function lateProxy(target: string, afterMs: number): Promise<{ url: string; close(): Promise<void> }> {
+  const probe = createServer();
+  const port = await new Promise<number>((resolve) => probe.listen(0, '127.0.0.1', () => resolve((probe.address() as { port: number }).port)));
+  await new Promise((resolve) => probe.close(resolve));
+  const server: Server = createServer((req, res) => {
+    const upstream = request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  const listening = new Promise<void>((resolve) => setTimeout(() => server.listen(port, '127.0.0.1', resolve), afterMs));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      await listening;
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

@@ -17,6 +17,13 @@ import type { ProductsEnv } from './env.ts';
  * Both write values with the owner's version, so they may overlap and repeat freely.
  */
 export const OVERLAP_MS = 60_000; // > the owners' 15 s transaction timeout: a change committed late is still read again
+/**
+ * A feed that cannot be read is tried again after 1 s, doubling up to CATALOG_SYNC_INTERVAL_MS:
+ * its owner is usually starting beside products (`npm start`), and the copy should not wait an
+ * interval for it. Only a feed still failing after FEED_DOWN_WARN_AFTER_MS is a warning.
+ */
+export const FEED_RETRY_FIRST_MS = 1_000;
+export const FEED_DOWN_WARN_AFTER_MS = 60_000;
 
 interface Source<T extends { productId: string }> {
   name: 'stock' | 'ratings';
@@ -98,14 +105,35 @@ export async function startCatalogSync(deps: RuntimeDeps<PrismaClient, ProductsE
   };
 
   let running: Promise<void> | null = null;
+  /** Per source failing now: since when, and how many reads in a row. */
+  const failing = new Map<string, { since: number; reads: number }>();
+  let retry: NodeJS.Timeout | undefined;
+  let closed = false;
+  const readLogged = async (source: Source<any>) => {
+    try {
+      await readSource(source);
+      const failed = failing.get(source.name);
+      if (failed) log.info({ fact: source.name, failedReads: failed.reads }, `catalog copy caught up with ${source.feed.target}`);
+      failing.delete(source.name);
+    } catch (error) {
+      const failed = failing.get(source.name) ?? { since: Date.now(), reads: 0 };
+      failed.reads += 1;
+      failing.set(source.name, failed);
+      if (Date.now() - failed.since >= FEED_DOWN_WARN_AFTER_MS) {
+        log.warn({ err: error, fact: source.name, failedReads: failed.reads }, 'catalog copy sync failed; will retry');
+      } else if (failed.reads === 1) {
+        log.info({ fact: source.name, reason: (error as Error).message }, `catalog copy could not read ${source.feed.target}'s feed yet; retrying`);
+      }
+    }
+  };
   const syncNow = () => {
     running ??= (async () => {
-      for (const source of sources) {
-        try {
-          await readSource(source);
-        } catch (error) {
-          log.warn({ err: error, fact: source.name }, 'catalog copy sync failed; will retry');
-        }
+      for (const source of sources) await readLogged(source);
+      const reads = Math.max(0, ...[...failing.values()].map((f) => f.reads));
+      if (reads > 0 && !closed) {
+        clearTimeout(retry);
+        retry = setTimeout(() => void syncNow(), Math.min(extra.CATALOG_SYNC_INTERVAL_MS, FEED_RETRY_FIRST_MS * 2 ** (reads - 1)));
+        retry.unref();
       }
     })().finally(() => {
       running = null;
@@ -145,7 +173,9 @@ export async function startCatalogSync(deps: RuntimeDeps<PrismaClient, ProductsE
   return {
     syncNow,
     async close() {
+      closed = true;
       clearInterval(timer);
+      clearTimeout(retry);
       await Promise.all(unsubscribe.map((stop) => stop()));
       await running;
     },
