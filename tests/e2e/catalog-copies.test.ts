@@ -296,7 +296,7 @@ describe('a copy that drifted while products was not listening', () => {
       // Its sync interval is an hour (startReplica): only a retry can bring the sold-out product.
       await within(WAIT_MS, async () => (await copyIn(service.database.connectionString, product)).inStock === false);
       const about = (text: string) => lines.filter((line) => line.msg.includes(text));
-      expect(about("could not read inventory's feed yet").map((line) => line.level)).toEqual([30]);
+      expect(about('could not read the inventory change feed yet').map((line) => line.level)).toEqual([30]);
       expect(about('catalog copy caught up with inventory').map((line) => line.level)).toEqual([30]);
       expect(lines.filter((line) => line.level >= 40 && line.msg.includes('catalog copy'))).toEqual([]);
     } finally {

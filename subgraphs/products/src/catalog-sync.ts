@@ -122,7 +122,7 @@ export async function startCatalogSync(deps: RuntimeDeps<PrismaClient, ProductsE
       if (Date.now() - failed.since >= FEED_DOWN_WARN_AFTER_MS) {
         log.warn({ err: error, fact: source.name, failedReads: failed.reads }, 'catalog copy sync failed; will retry');
       } else if (failed.reads === 1) {
-        log.info({ fact: source.name, reason: (error as Error).message }, `catalog copy could not read ${source.feed.target}'s feed yet; retrying`);
+        log.info({ fact: source.name, reason: (error as Error).message }, `catalog copy could not read the ${source.feed.target} change feed yet; retrying`);
       }
     }
   };
