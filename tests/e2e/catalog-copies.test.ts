@@ -14,6 +14,7 @@ import { dropServiceDatabases, ensureServiceDatabases } from '../../scripts/loca
 import { sql } from '../support/db.ts';
 import { gql, stack } from '../support/graphql.ts';
 import { operation } from '../support/operations.ts';
+import { freePort } from '../support/processes.ts';
 import { newUser } from '../support/users.ts';
 import { within } from '../support/wait.ts';
 
@@ -307,9 +308,7 @@ describe('a copy that drifted while products was not listening', () => {
 
 /** An HTTP proxy to `target` on a port of its own that starts listening only after `afterMs`. */
 async function lateProxy(target: string, afterMs: number): Promise<{ url: string; close(): Promise<void> }> {
-  const probe = createServer();
-  const port = await new Promise<number>((resolve) => probe.listen(0, '127.0.0.1', () => resolve((probe.address() as { port: number }).port)));
-  await new Promise((resolve) => probe.close(resolve));
+  const port = await freePort();
   const server: Server = createServer((req, res) => {
     const upstream = request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
