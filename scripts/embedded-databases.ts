@@ -4,12 +4,15 @@
 //
 // Why not one PGlite per service process: PGlite is 9 MB of WebAssembly, and each process compiled
 // it again (and tiered its hot code up again): 1.6 CPU-s of every service's start on this
-// machine. Worker threads of one process share one compiled module, so it is compiled once, and
-// each database still has a thread of its own. A service started alone (without DATABASE_URL)
-// still opens its own, through the same openDatabase.
+// machine. Worker threads of one process share one compiled module, so it is compiled once. One
+// thread per core, not per database: each thread boots a Node environment and loads PGlite's
+// modules (no code cache for ES modules), about 0.1 CPU-s each, and more threads than cores add no
+// parallelism. A service started alone (without DATABASE_URL) still opens its own, through the
+// same openDatabase.
 //
-// Run by the launcher: EMBEDDED_DATABASES lists { name, dataDir, port }, opened in that order, as
-// many at a time as there are cores (the first listed is served first); PORT answers /readyz
+// Run by the launcher: EMBEDDED_DATABASES lists { name, dataDir, port }, dealt in that order to as
+// many threads as there are cores, each opening its own in turn (the first listed is served
+// first); PORT answers /readyz
 // (200 once every database is open). With EMBEDDED_TEMPLATES_DIR, a folder without a cluster gets a
 // copy of the template kept there, made first if missing (scripts/embedded-data-folders.ts): the
 // launcher starts the services meanwhile. SIGTERM or SIGINT closes every database (a checkpoint)
@@ -30,10 +33,10 @@ interface DatabaseSpec {
   port: number;
 }
 
-/** A worker serves one database, or creates the empty cluster the templates are made of. */
-type WorkerInput = { pgliteWasmModule: WebAssembly.Module } & ({ spec: DatabaseSpec } | { createClusterIn: string });
-/** What a worker posts once its database is open (the URL it is served at), or its cluster made. */
-type WorkerMessage = { opened: string } | { created: string };
+/** A worker serves some databases, or creates the empty cluster the templates are made of. */
+type WorkerInput = { pgliteWasmModule: WebAssembly.Module } & ({ specs: DatabaseSpec[] } | { createClusterIn: string });
+/** What a worker posts as each database opens (its name and the URL it is served at), and once its cluster is made. */
+type WorkerMessage = { opened: { name: string; url: string } } | { created: string };
 
 const log = (line: string) => console.log(line);
 // Node's types declare WebAssembly's types only (its functions come with the DOM library).
@@ -42,7 +45,7 @@ const wasm = (globalThis as unknown as { WebAssembly: { compile(bytes: Uint8Arra
 const makeTemplateAt = process.argv.indexOf('--make-template');
 if (isMainThread && makeTemplateAt > 0) await makeTemplate(process.argv[makeTemplateAt + 1]);
 else if (isMainThread) await serveDatabases();
-else if ('spec' in (workerData as WorkerInput)) await serveOneDatabase(workerData as WorkerInput & { spec: DatabaseSpec });
+else if ('specs' in (workerData as WorkerInput)) await serveDatabasesOfThread(workerData as WorkerInput & { specs: DatabaseSpec[] });
 else await createCluster(workerData as WorkerInput & { createClusterIn: string });
 
 async function serveDatabases(): Promise<void> {
@@ -98,33 +101,41 @@ async function serveDatabases(): Promise<void> {
   process.on('SIGTERM', () => void stop());
   process.on('SIGINT', () => void stop());
 
-  /** A worker thread on the one compiled module; resolves with its one message. */
-  const run = (input: WorkerInput, what: string) =>
-    new Promise<WorkerMessage>((resolve) => {
-      const worker = new Worker(new URL(import.meta.url), { workerData: input });
-      if ('spec' in input) serving.push(worker);
-      worker.once('message', resolve);
-      // A database that fails (now or later) takes the process down: the launcher restarts it.
-      worker.on('error', (error) => {
-        console.error(`embedded database ${what} failed: ${error.message}`);
-        process.exit(1);
-      });
+  /** A worker thread on the one compiled module; `onMessage` gets what it posts. */
+  const run = (input: WorkerInput, what: string, onMessage: (message: WorkerMessage) => void) => {
+    const worker = new Worker(new URL(import.meta.url), { workerData: input });
+    if ('specs' in input) serving.push(worker);
+    worker.on('message', onMessage);
+    // A database that fails (now or later) takes the process down: the launcher restarts it.
+    worker.on('error', (error) => {
+      console.error(`embedded database ${what} failed: ${error.message}`);
+      process.exit(1);
     });
+  };
   if (env.EMBEDDED_TEMPLATES_DIR) {
     await prepareDataFolders({
       templatesDir: env.EMBEDDED_TEMPLATES_DIR,
       pgliteVersion: await pgliteVersion(),
       dataDirs: env.EMBEDDED_DATABASES.map((spec) => spec.dataDir),
-      createCluster: (dir) => run({ createClusterIn: dir, pgliteWasmModule }, `template (${dir})`).then(() => undefined),
+      createCluster: (dir) => new Promise<void>((resolve) => run({ createClusterIn: dir, pgliteWasmModule }, `template (${dir})`, () => resolve())),
       log,
     });
   }
-  const open = (spec: DatabaseSpec) => run({ spec, pgliteWasmModule }, `${spec.name} (${spec.dataDir})`).then((message) => ('opened' in message ? message.opened : ''));
-  const queue = [...env.EMBEDDED_DATABASES];
+  // Dealt round-robin, so the first listed opens first, on the first thread.
+  const threads = Math.min(availableParallelism(), env.EMBEDDED_DATABASES.length);
+  const dealt = Array.from({ length: threads }, (_, t) => env.EMBEDDED_DATABASES.filter((_, i) => i % threads === t));
   const urls: string[] = [];
-  const opening = Array.from({ length: Math.min(availableParallelism(), queue.length) }, async () => {
-    for (let spec = queue.shift(); spec; spec = queue.shift()) urls.push(`${spec.name} ${await open(spec)}`);
-  });
+  const opening = dealt.map(
+    (specs) =>
+      new Promise<void>((resolve) => {
+        let open = 0;
+        run({ specs, pgliteWasmModule }, specs.map((spec) => `${spec.name} (${spec.dataDir})`).join(', '), (message) => {
+          if (!('opened' in message)) return;
+          urls.push(`${message.opened.name} ${message.opened.url}`);
+          if (++open === specs.length) resolve();
+        });
+      }),
+  );
 
   await Promise.all(opening);
   ready = true;
@@ -163,15 +174,28 @@ async function createClusterHere(dir: string, pgliteWasmModule: WebAssembly.Modu
   await database.close();
 }
 
-async function serveOneDatabase({ spec, pgliteWasmModule }: WorkerInput & { spec: DatabaseSpec }): Promise<void> {
-  const database = await openDatabase({ dataDir: spec.dataDir, port: spec.port, pgliteWasmModule });
+/** Opens this thread's databases one after the other (each served once open); 'close' closes them all. */
+async function serveDatabasesOfThread({ specs, pgliteWasmModule }: WorkerInput & { specs: DatabaseSpec[] }): Promise<void> {
+  const open: { close(): Promise<void> }[] = [];
+  let opening: Promise<unknown> = Promise.resolve();
+  let closing = false;
   parentPort!.on('message', async (message) => {
-    if (message !== 'close') return;
-    await database.close();
+    if (message !== 'close' || closing) return;
+    closing = true;
+    // One still opening is closed too, once open (closing it halfway could leave it needing recovery).
+    await opening.catch(() => {});
+    await Promise.all(open.map((database) => database.close()));
     // The main thread waits for this thread's exit.
     process.exit(0);
   });
-  parentPort!.postMessage({ opened: database.connectionString } satisfies WorkerMessage);
+  for (const spec of specs) {
+    if (closing) return;
+    const next = openDatabase({ dataDir: spec.dataDir, port: spec.port, pgliteWasmModule });
+    opening = next;
+    const database = await next;
+    open.push(database);
+    parentPort!.postMessage({ opened: { name: spec.name, url: database.connectionString } } satisfies WorkerMessage);
+  }
 }
 
 async function createCluster({ createClusterIn, pgliteWasmModule }: WorkerInput & { createClusterIn: string }): Promise<void> {
