@@ -17,11 +17,24 @@ const FIXTURE = `
 export function describeStack(): string {
   return new Error('where am I').stack ?? '';
 }
+function failAtStart(): never {
+  throw new Error('uncaught at start');
+}
 // A service whose start fails exits 1 (runService does).
 if (process.env.FAIL_START) process.exit(1);
+if (process.env.THROW_AT_START) failAtStart();
+// Read as the bundle starts, before its source map is.
+const early = describeStack();
+// As the services' logger asks before it writes an error's stack.
+const mapNow = () => (globalThis as Record<symbol, (() => void) | undefined>)[Symbol.for('supergraph.sourceMapsNow')]?.();
 // A dynamic import of an ES-module-only package outside the bundle (as PGlite and Prisma's query compiler are).
 import('esm-only-dependency').then((module: { answer: number }) => {
-  console.log(JSON.stringify({ answer: module.answer, stack: describeStack() }));
+  const report = (stack: string) => console.log(JSON.stringify({ answer: module.answer, early, stack }));
+  if (process.env.WAIT_MS) setTimeout(() => report(describeStack()), Number(process.env.WAIT_MS));
+  else {
+    mapNow();
+    report(describeStack());
+  }
 });
 `;
 
@@ -74,11 +87,14 @@ function start(extraEnv: Record<string, string> = {}): Promise<{ code: number; s
 }
 
 /** A start that succeeds; its one line of output. */
-async function run(): Promise<{ answer: number; stack: string }> {
-  const { code, stdout, stderr } = await start();
+async function run(extraEnv: Record<string, string> = {}): Promise<{ answer: number; early: string; stack: string }> {
+  const { code, stdout, stderr } = await start(extraEnv);
   if (code !== 0) throw new Error(`exited ${code}: ${stderr}`);
-  return JSON.parse(stdout.trim()) as { answer: number; stack: string };
+  return JSON.parse(stdout.trim()) as { answer: number; early: string; stack: string };
 }
+
+/** Where the fixture's describeStack is, in the TypeScript source and in the bundle. */
+const inSource = () => `${join(dir, 'fixture.ts')}:3:`;
 
 const cacheFiles = async () => (await readdir(dir)).filter((name) => name.endsWith('.v8cache'));
 
@@ -103,11 +119,25 @@ describe('code cache runner', () => {
     expect(await cacheFiles()).toEqual([cache]);
   });
 
-  it('keeps stack traces pointing at the TypeScript source, with the cache used too', async () => {
+  it('keeps stack traces pointing at the TypeScript source when asked for first, with the cache used too', async () => {
     for (const { stack } of [await run(), await run()]) {
-      expect(stack).toContain(`${join(dir, 'fixture.ts')}:3:`);
+      expect(stack).toContain(inSource());
       expect(stack).not.toContain('.cjs:');
     }
+  });
+
+  it('reads the source map after the start, not before it: a stack read at once is the bundle\'s, one read seconds later is mapped', async () => {
+    const { early, stack } = await run({ WAIT_MS: '3500' });
+    expect(early).toContain(`${bundleName}:`);
+    expect(early).not.toContain(inSource());
+    expect(stack).toContain(inSource());
+  }, 20_000);
+
+  it('maps the stack of an exception that ends the start', async () => {
+    const { code, stderr } = await start({ THROW_AT_START: '1' });
+    expect(code).toBe(1);
+    expect(stderr).toContain('uncaught at start');
+    expect(stderr).toContain(`${join(dir, 'fixture.ts')}:6:`);
   });
 
   it('replaces a cache V8 refuses (here a damaged one), and the bundle still runs', async () => {
