@@ -5,6 +5,9 @@
 //   "Supergraph ready";
 //   a gateway alone on its file supergraph (`node gateway/dist/index.js`) until /readyz answers;
 //   one registry CLI command (`npm run registry -- --help`, and `history` against a running registry).
+// With each `npm start` line, the CPU-seconds its processes had used when it said ready (Linux):
+// on a few cores a start is CPU-bound, and CPU drifts less between runs than wall time; the warm
+// starts' CPU is also given per process.
 // Not a test: the figures depend on the machine and on what else runs on it.
 // BENCH_RUNS (3) runs each; BENCH_PORT_OFFSET (20000) moves every port away from a running `npm start`
 // (and keeps them below Linux's ephemeral range, 32768 and up, which outgoing connections take).
@@ -18,6 +21,7 @@ import { parseEnv } from '@supergraph/service-kit/env';
 import { build, distEntry } from '../build.ts';
 import { repoPath } from '../paths.ts';
 import { GATEWAY_PORT, REGISTRY_PORT } from '../services.ts';
+import { readStartCpu, type StartCpu } from './start-cpu.ts';
 
 const env = parseEnv(
   z.object({
@@ -33,12 +37,22 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
-function report(what: string, runs: number[]) {
-  console.log(`${what.padEnd(52)} median ${fmt(median(runs)).padStart(8)}   runs ${runs.map(fmt).join(', ')}`);
+function report(what: string, runs: number[], cpu: StartCpu[] = []) {
+  const cpuText = cpu.length > 0 ? `   CPU ${median(cpu.map((c) => c.total)).toFixed(1)} s (runs ${cpu.map((c) => c.total.toFixed(1)).join(', ')})` : '';
+  console.log(`${what.padEnd(52)} median ${fmt(median(runs)).padStart(8)}   runs ${runs.map(fmt).join(', ')}${cpuText}`);
+}
+
+/** Medians by process, largest first. */
+function reportByProcess(what: string, cpu: StartCpu[]) {
+  const names = [...new Set(cpu.flatMap((c) => [...c.byName.keys()]))];
+  const medians = names.map((name) => [name, median(cpu.map((c) => c.byName.get(name) ?? 0))] as const).sort((a, b) => b[1] - a[1]);
+  console.log(`${what.padEnd(52)} ${medians.map(([name, seconds]) => `${name} ${seconds.toFixed(2)}`).join(', ')}`);
 }
 
 interface Launcher {
   readyMs: number;
+  /** What its processes had used when it said ready (undefined where /proc cannot be read). */
+  cpu: StartCpu | undefined;
   stop(): Promise<void>;
 }
 
@@ -63,8 +77,10 @@ async function npmStart(dataDir: string, extraEnv: Record<string, string> = {}):
     }
     void exited.then(() => reject(new Error(`npm start exited before it was ready:\n${tail.join('\n')}`)));
   });
+  const cpu = await readStartCpu(child.pid!).catch(() => undefined);
   return {
     readyMs,
+    cpu,
     async stop() {
       // Ctrl-C, as in a terminal.
       process.kill(-child.pid!, 'SIGINT');
@@ -117,34 +133,41 @@ report('gateway alone (node gateway/dist/index.js, file)', gatewayRuns.slice(2))
 
 const dataDirs: string[] = [];
 const coldRuns: number[] = [];
+const coldCpu: StartCpu[] = [];
 for (let i = 0; i < env.BENCH_RUNS; i++) {
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-start-'));
   dataDirs.push(dataDir);
   const launcher = await npmStart(dataDir);
   coldRuns.push(launcher.readyMs);
+  if (launcher.cpu) coldCpu.push(launcher.cpu);
   await launcher.stop();
 }
-report('npm start, cold (empty DATA_DIR)', coldRuns);
+report('npm start, cold (empty DATA_DIR)', coldRuns, coldCpu);
 
 // As above, but the empty database's template made first (an empty templates folder of its own).
 const noTemplateRuns: number[] = [];
+const noTemplateCpu: StartCpu[] = [];
 for (let i = 0; i < env.BENCH_RUNS; i++) {
   const [dataDir, templatesDir] = await Promise.all([mkdtemp(join(tmpdir(), 'bench-start-')), mkdtemp(join(tmpdir(), 'bench-templates-'))]);
   const launcher = await npmStart(dataDir, { EMBEDDED_TEMPLATES_DIR: templatesDir });
   noTemplateRuns.push(launcher.readyMs);
+  if (launcher.cpu) noTemplateCpu.push(launcher.cpu);
   await launcher.stop();
   await Promise.all([dataDir, templatesDir].map((dir) => rm(dir, { recursive: true, force: true })));
 }
-report('npm start, cold, template made first', noTemplateRuns);
+report('npm start, cold, template made first', noTemplateRuns, noTemplateCpu);
 
 const warmRuns: number[] = [];
+const warmCpu: StartCpu[] = [];
 let running: Launcher | undefined;
 for (let i = 0; i < env.BENCH_RUNS; i++) {
   running = await npmStart(dataDirs[0]!);
   warmRuns.push(running.readyMs);
+  if (running.cpu) warmCpu.push(running.cpu);
   if (i < env.BENCH_RUNS - 1) await running.stop();
 }
-report('npm start, warm', warmRuns);
+report('npm start, warm', warmRuns, warmCpu);
+if (warmCpu.length > 0) reportByProcess('  warm, CPU-s at ready by process (medians)', warmCpu);
 
 // The registry CLI, against the registry of the last warm start.
 const registry = { REGISTRY_URL: `http://127.0.0.1:${REGISTRY_PORT + env.BENCH_PORT_OFFSET}` };
