@@ -209,6 +209,14 @@ describe('product and category URLs', () => {
     expect(codes(await gql(`{ product(id: "${row!.id}", sku: "${row!.sku}") { id } }`))).toEqual(['BAD_USER_INPUT']);
   });
 
+  it('refuses a blank id, slug or SKU as the client\'s mistake (an unset URL part), naming the argument', async () => {
+    for (const [field, lookup] of [['product', 'slug'], ['product', 'sku'], ['product', 'id'], ['category', 'slug']] as const) {
+      const response = await gql(`{ ${field}(${lookup}: " ") { id } }`);
+      expect(response.errors?.map((e) => [e.extensions?.code, e.extensions?.argument])).toEqual([['BAD_USER_INPUT', lookup]]);
+      expect(response.errors?.[0]?.message).toBe(`${lookup} must not be empty`);
+    }
+  });
+
   it('pages a category found by slug, sorted, with its count', async () => {
     const [category] = await sql('products', 'SELECT id, slug FROM categories ORDER BY slug LIMIT 1');
     const query = `query ($slug: String!, $after: String) { category(slug: $slug) { id products(first: 6, after: $after, sort: PRICE_DESC) { totalCount pageInfo { hasNextPage endCursor } edges { node { id } } } } }`;

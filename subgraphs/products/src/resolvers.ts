@@ -55,11 +55,15 @@ function once<T>(compute: () => Promise<T>): () => Promise<T> {
 const cursorOf = (request: CatalogPageRequest, row: CatalogRow) =>
   encodeSortedCursor(request.sort, { id: row.id, key: row.sortKey instanceof Date ? row.sortKey.toISOString() : (row.sortKey ?? undefined) });
 
-/** Exactly one of the named arguments, or a BAD_USER_INPUT naming them. */
+/** Exactly one of the named arguments, not blank, or a BAD_USER_INPUT naming them. */
 function oneOf<K extends string>(args: Partial<Record<K, string | null>>, names: readonly K[]): [K, string] {
   const given = names.filter((name) => args[name] != null);
   if (given.length !== 1) throw badUserInput(`Give exactly one of ${names.join(', ')}`, { argument: names.join('|') });
-  return [given[0]!, args[given[0]!]!];
+  const [name] = given as [K];
+  const value = args[name]!;
+  // A blank one is a client's bug (an unset route parameter), not a product that does not exist.
+  if (value.trim() === '') throw badUserInput(`${name} must not be empty`, { argument: name });
+  return [name, value];
 }
 
 export const resolvers: GraphQLResolverMap<ProductsContext> = {
