@@ -284,8 +284,8 @@ export const CODE_CACHE_BUNDLE_OPTIONS = {
   banner: { js: 'var __bundleUrl = require("node:url").pathToFileURL(__filename).href;' },
 } as const satisfies esbuild.BuildOptions;
 
-/** The runner every code-cache target's entry is built from. */
-const CODE_CACHE_INPUTS = ['scripts/code-cache-entry.ts', 'scripts/code-cache.ts'];
+/** The runner every code-cache target's entry is built from (and what it imports). */
+const CODE_CACHE_INPUTS = ['scripts/code-cache-entry.ts', 'scripts/code-cache.ts', 'packages/service-kit/src/source-maps.ts'];
 
 /**
  * A code-cache target's entry (`dist/index.js`): the runner, told the bundle's file name. Written

@@ -14,20 +14,18 @@ import { Module, createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import vm from 'node:vm';
+import { offerSourceMaps } from '@supergraph/service-kit/source-maps';
 
 /** The cache is written this long after the bundle started (most of its compiling is done by then), or at a clean exit if sooner. */
 const WRITE_AFTER_MS = 10_000;
 
 /**
  * The bundle's source map (2-4 MB) is read this long after it started, not before it runs: reading
- * it cost a service 50-120 ms of CPU at start (ADR 0015). A stack read sooner is still
- * mapped when whoever reads it asks first (SOURCE_MAPS_NOW; the services' logger does), and an
- * uncaught exception's is: V8 formats a stack when it is first read, not when the error is made.
+ * it cost a service 50-120 ms of CPU at start (ADR 0015). A stack read sooner is still mapped when
+ * whoever reads it asks first (sourceMapsNow; the services' logger does), and an uncaught
+ * exception's is.
  */
 const SOURCE_MAP_AFTER_MS = 3_000;
-
-/** A global function that reads the bundle's source map now if it has not been (a no-op outside a bundle run here). */
-export const SOURCE_MAPS_NOW = Symbol.for('supergraph.sourceMapsNow');
 
 /** Where the cache is looked for, in order, and written: beside the bundle, else (a read-only image) the temporary folder. */
 const cacheDirs = (bundle: string) => [dirname(bundle), join(tmpdir(), 'supergraph-code-cache')];
@@ -104,7 +102,7 @@ export function runBundle(bundle: string): void {
     mapped = true;
     registerSourceMap(bundle);
   };
-  (globalThis as Record<symbol, unknown>)[SOURCE_MAPS_NOW] = mapNow;
+  offerSourceMaps(mapNow);
   setTimeout(mapNow, SOURCE_MAP_AFTER_MS).unref();
   // Emitted before Node prints the error (and before 'uncaughtException' handlers run).
   process.once('uncaughtExceptionMonitor', mapNow);

@@ -2,18 +2,17 @@
 // writes an error's stack, so that a stack logged in the first seconds points at the sources too.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger } from './logger.ts';
+import { offerSourceMaps } from './source-maps.ts';
 
-const SOURCE_MAPS_NOW = Symbol.for('supergraph.sourceMapsNow');
-const hooks = globalThis as Record<symbol, unknown>;
 afterEach(() => {
-  delete hooks[SOURCE_MAPS_NOW];
+  offerSourceMaps(undefined);
   vi.restoreAllMocks();
 });
 
 describe('createLogger', () => {
   it('asks for the source map before it reads the stack of an error it logs', () => {
     const order: string[] = [];
-    hooks[SOURCE_MAPS_NOW] = () => order.push('source map read');
+    offerSourceMaps(() => order.push('source map read'));
     const error = new Error('boom');
     const stack = error.stack;
     Object.defineProperty(error, 'stack', { get: () => (order.push('stack read'), stack) });

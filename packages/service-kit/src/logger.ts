@@ -1,14 +1,11 @@
 import { pino, type Logger } from 'pino';
+import { sourceMapsNow } from './source-maps.ts';
 
 export type { Logger };
 
-/**
- * A built service reads its source map a few seconds after it starts, not before (scripts/code-cache.ts):
- * an error logged sooner asks for it first, so that its stack points at the TypeScript sources.
- */
-const SOURCE_MAPS_NOW = Symbol.for('supergraph.sourceMapsNow');
+/** An error's stack points at the TypeScript sources, also in a built service's first seconds (source-maps.ts). */
 const errorWithMappedStack = (error: Error) => {
-  (globalThis as Record<symbol, (() => void) | undefined>)[SOURCE_MAPS_NOW]?.();
+  sourceMapsNow();
   return pino.stdSerializers.err(error);
 };
 
