@@ -1,6 +1,6 @@
 // `npm run bench:start`: the CPU a start had used when it said ready, per process (Linux /proc).
-// A start on a few cores is CPU-bound, and its CPU-seconds drift less between runs than its wall
-// time (ADR 0015): the figure to compare two trees by.
+// A start on a few cores is CPU-bound (ADR 0015): what each process spends is what to cut. (It
+// drifts with the machine as much as the wall time does: compare trees in alternating runs.)
 import { processTree, readAllProcStats, readCmdline } from './full-stack/proc.ts';
 
 /** What a process of `npm start` is, from its command line. */

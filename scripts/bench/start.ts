@@ -6,8 +6,8 @@
 //   a gateway alone on its file supergraph (`node gateway/dist/index.js`) until /readyz answers;
 //   one registry CLI command (`npm run registry -- --help`, and `history` against a running registry).
 // With each `npm start` line, the CPU-seconds its processes had used when it said ready (Linux):
-// on a few cores a start is CPU-bound, and CPU drifts less between runs than wall time; the warm
-// starts' CPU is also given per process.
+// on a few cores a start is CPU-bound; the warm starts' CPU is also given per process, which says
+// where a saving would come from.
 // Not a test: the figures depend on the machine and on what else runs on it.
 // BENCH_RUNS (3) runs each; BENCH_PORT_OFFSET (20000) moves every port away from a running `npm start`
 // (and keeps them below Linux's ephemeral range, 32768 and up, which outgoing connections take).
