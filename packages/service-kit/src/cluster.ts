@@ -51,11 +51,15 @@ const RESTART_MIN_MS = 500;
 const RESTART_MAX_MS = 10_000;
 const STABLE_AFTER_MS = 30_000;
 
-function send(target: { send?: (message: Message) => unknown } | Worker, message: Message) {
+type Sender = { send?: (message: Message, callback: (error: Error | null) => void) => unknown };
+
+function send(target: Sender | Worker, message: Message) {
+  // A closed channel (the peer is exiting or gone) is reported to the callback, which keeps it
+  // from being an 'error' event that would crash this process: there is nothing to tell it any more.
   try {
-    (target as { send?: (message: Message) => unknown }).send?.(message);
+    (target as Sender).send?.(message, () => {});
   } catch {
-    // The channel closed under us (the peer is exiting): nothing to tell it any more.
+    // Closed before the call: the same.
   }
 }
 
@@ -109,6 +113,10 @@ export function serveAsWorker(
   });
   process.on('SIGTERM', () => drain('SIGTERM'));
   process.on('SIGINT', () => drain('SIGINT'));
+  // node:cluster exits a worker at once when its channel to the primary closes unexpectedly,
+  // cutting off the requests it accepted (their connections are the worker's own); marked as
+  // expected, the disconnect drains them instead.
+  if (cluster.worker) cluster.worker.exitedAfterDisconnect = true;
   process.on('disconnect', () => drain('primary gone'));
   send(process, { type: 'service:ready', url: service.url });
 }
@@ -128,6 +136,11 @@ export function exitWorkerOnStopUntilReady(): () => void {
 }
 
 export interface Workers {
+  /**
+   * Settles once every first worker is ready (rejects when one exits before it is). Once `stop`
+   * was called it never settles: a worker that was starting is gone, not failed.
+   */
+  ready: Promise<void>;
   /** The service's public URL, as the workers report it. */
   url: string;
   /** Prometheus text of every worker (label `worker="0".."N-1"`) and the primary (`worker="primary"`). */
@@ -137,17 +150,18 @@ export interface Workers {
 }
 
 /**
- * Forks `count` workers and resolves once all of them listen; fails (and kills the others) when
- * one exits before it is ready, so a misconfigured service still fails its start. Later, a worker
- * that exits is logged and replaced after a backoff.
+ * Forks `count` workers at once and returns their handle: `ready` resolves once all of them listen
+ * and fails (killing the others) when one exits before it is, so a misconfigured service still
+ * fails its start. Later, a worker that exits is logged and replaced after a backoff. `stop`
+ * works from the first moment: a worker serves as soon as it listens, before its siblings do.
  */
-export async function superviseWorkers(options: {
+export function superviseWorkers(options: {
   count: number;
   env: Record<string, string>;
   log: Logger;
   /** The primary's own metrics. */
   registry: Registry;
-}): Promise<Workers> {
+}): Workers {
   const { count, log, registry } = options;
   // `stopping`: the worker drains on a signal of its own (a Ctrl-C reaches the whole group first).
   const slots: Array<{ worker: Worker; ready: boolean; startedAt: number; stopping: boolean } | undefined> = new Array(count);
@@ -268,23 +282,26 @@ export async function superviseWorkers(options: {
     return AggregatorRegistry.aggregate(labelled).metrics();
   }
 
-  try {
-    for (let slot = 0; slot < count; slot++) fork(slot);
-    await allReady;
-    started = true;
-  } catch (error) {
-    stopping = true;
-    for (const slot of slots) slot?.worker.process.kill('SIGKILL');
-    throw error;
-  }
+  for (let slot = 0; slot < count; slot++) fork(slot);
+  const ready = allReady.then(
+    () => {
+      started = true;
+    },
+    (error: Error) => {
+      stopping = true;
+      for (const slot of slots) slot?.worker.process.kill('SIGKILL');
+      throw error;
+    },
+  );
 
   return {
+    ready,
     get url() {
       return url;
     },
     collect,
     async stop() {
-      stopping = true;
+      stopping = true; // from here no exit fails `ready` or is replaced
       for (const timer of restartTimers) clearTimeout(timer);
       const gone = new Promise<void>((resolve) => {
         allGone = resolve;

@@ -4,7 +4,7 @@ import express, { type ErrorRequestHandler, type Express, type RequestHandler } 
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { z } from 'zod';
 import { parseEnv, portSchema } from './env.ts';
-import { exitWorkerOnStopUntilReady, serveAsWorker, superviseWorkers, workerSlot, type ClusterPlan } from './cluster.ts';
+import { exitWorkerOnStopUntilReady, serveAsWorker, superviseWorkers, workerSlot, type ClusterPlan, type Workers } from './cluster.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { ServiceMetrics } from './metrics.ts';
 import { requestIdMiddleware } from './request-id.ts';
@@ -260,17 +260,27 @@ async function runPrimary(name: string, plan: ClusterPlan, log: Logger, env: z.i
   const registry = new Registry();
   registry.setDefaultLabels({ service: name });
   collectDefaultMetrics({ register: registry });
-  const own = await plan.primary?.({ log, registry });
-  const workers = await superviseWorkers({ count: plan.workers, env: own?.env ?? {}, log, registry });
-  const metrics = await listen(createMetricsApp({ registry: { contentType: registry.contentType, metrics: workers.collect } }), env.METRICS_PORT, env.METRICS_HOST ?? env.HOST);
-  log.info({ url: workers.url, metrics: `${metrics.url}/metrics`, workers: plan.workers }, `${name} ready`);
+  // The signals are the primary's before any worker starts: the first worker serves as soon as it
+  // listens, maybe long before the last one is ready, and a signal's default action would end the
+  // primary and so (node:cluster) its workers with their requests.
+  let stopping = false;
+  let own: { env?: Record<string, string>; close(): Promise<void> } | undefined;
+  let workers: Workers | undefined;
+  let metrics: RunningServer | undefined;
   onShutdownSignal(
     async () => {
-      await workers.stop();
-      await metrics.close();
+      stopping = true;
+      await workers?.stop();
+      await metrics?.close();
       await own?.close();
     },
     log,
     { timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
   );
+  own = await plan.primary?.({ log, registry });
+  if (stopping) return; // stopped while it started: the process is exiting
+  workers = superviseWorkers({ count: plan.workers, env: own?.env ?? {}, log, registry });
+  await workers.ready;
+  metrics = await listen(createMetricsApp({ registry: { contentType: registry.contentType, metrics: workers.collect } }), env.METRICS_PORT, env.METRICS_HOST ?? env.HOST);
+  log.info({ url: workers.url, metrics: `${metrics.url}/metrics`, workers: plan.workers }, `${name} ready`);
 }
