@@ -215,6 +215,9 @@ describe('product and category URLs', () => {
       expect(response.errors?.map((e) => [e.extensions?.code, e.extensions?.argument])).toEqual([['BAD_USER_INPUT', lookup]]);
       expect(response.errors?.[0]?.message).toBe(`${lookup} must not be empty`);
     }
+    // The same for the catalog's category filter: blank is not "every category".
+    const blankCategory = await gql(PRODUCTS, { first: 2, filter: { categoryId: '' } });
+    expect(blankCategory.errors?.map((e) => [e.extensions?.code, e.extensions?.argument, e.message])).toEqual([['BAD_USER_INPUT', 'filter', 'categoryId must not be empty']]);
   });
 
   it('pages a category found by slug, sorted, with its count', async () => {

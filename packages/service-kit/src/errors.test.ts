@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GraphQLError } from 'graphql';
-import { badUserInput, boundErrorMessage, createErrorFormatter, isUnstorableTextError, MAX_ERROR_MESSAGE_LENGTH } from './errors.ts';
+import { badUserInput, boundErrorMessage, createErrorFormatter, isUnstorableTextError, MAX_ERROR_MESSAGE_LENGTH, nonBlankArgument } from './errors.ts';
 
 describe('error formatting', () => {
   const logged: unknown[] = [];
@@ -79,5 +79,14 @@ describe('error formatting', () => {
     expect(formatted.extensions).toEqual({ code: 'BAD_USER_INPUT' });
     expect(formatted.message).not.toContain('prisma');
     expect(formatted.path).toEqual(['signUp']);
+  });
+});
+
+describe('nonBlankArgument', () => {
+  it('passes a value through and refuses a blank one as BAD_USER_INPUT naming the argument', () => {
+    expect(nonBlankArgument('o-1', 'id')).toBe('o-1');
+    for (const blank of ['', ' ', '\t\n']) {
+      expect(() => nonBlankArgument(blank, 'orderId')).toThrow(expect.objectContaining({ message: 'orderId must not be empty', extensions: { code: 'BAD_USER_INPUT', argument: 'orderId' } }));
+    }
   });
 });

@@ -45,6 +45,15 @@ export const notFound = (message: string) => userError('NOT_FOUND', message);
 export const forbidden = (message = 'You are not allowed to do this') => userError('FORBIDDEN', message);
 export const unauthenticated = (message = 'Sign in first') => userError('UNAUTHENTICATED', message);
 
+/**
+ * An argument that names a thing (an id, a slug): blank is the client's bug (an unset route
+ * parameter), refused as BAD_USER_INPUT naming the argument, not looked up and answered NOT_FOUND.
+ */
+export function nonBlankArgument(value: string, argument: string): string {
+  if (value.trim() === '') throw badUserInput(`${argument} must not be empty`, { argument });
+  return value;
+}
+
 /** Longest message an error carries out; longer ones are cut (with a mark) after quoted values are shortened. */
 export const MAX_ERROR_MESSAGE_LENGTH = 500;
 /** Longest run of input an error message quotes back (graphql-js's coercion errors quote the value). */

@@ -114,3 +114,16 @@ describe('Order', () => {
     expect(calls).toEqual(['itemsByOrderIds o1,o2']);
   });
 });
+
+describe('an order asked for by a blank id', () => {
+  it('is the caller’s mistake (BAD_USER_INPUT naming `id`), not a missing order, and reads nothing', async () => {
+    const { ctx, calls } = contextFor(alice);
+    await expect(resolvers.Query.order(undefined, { id: ' ' }, ctx)).rejects.toMatchObject({ message: 'id must not be empty', extensions: { code: 'BAD_USER_INPUT', argument: 'id' } });
+    const cancelled: string[] = [];
+    const saga = { cancelOrder: async (_viewer: Viewer | null, id: string) => void cancelled.push(id) } as never;
+    expect(() => resolvers.Mutation.cancelOrder(undefined, { id: '' }, { viewer: alice, saga })).toThrow(expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', argument: 'id' } }));
+    expect([...calls, ...cancelled]).toEqual([]);
+    // An id that is not blank is looked up as before: someone else's is NOT_FOUND.
+    await expect(resolvers.Query.order(undefined, { id: 'o3' }, ctx)).rejects.toMatchObject({ extensions: { code: 'NOT_FOUND' } });
+  });
+});

@@ -1,5 +1,5 @@
 import {
-  money, newestFirstConnection, newestFirstPageKey, notFound, parseNewestFirstPage, unauthenticated, type GraphQLResolverMap,
+  money, newestFirstConnection, newestFirstPageKey, nonBlankArgument, notFound, parseNewestFirstPage, unauthenticated, type GraphQLResolverMap,
 } from '@supergraph/service-kit';
 import type { Order, OrderItem } from './generated/prisma/client.ts';
 import type { OrdersContext } from './context.ts';
@@ -13,7 +13,7 @@ export const resolvers = {
   Query: {
     async order(_: unknown, args: { id: string }, ctx: ResolverContext): Promise<Order> {
       if (!ctx.viewer) throw unauthenticated('Sign in to see an order');
-      const order = await ctx.loaders.order.load(args.id);
+      const order = await ctx.loaders.order.load(nonBlankArgument(args.id, 'id'));
       // Someone else's order is answered exactly like a missing one.
       if (!order || !mayReadOrder(ctx.viewer, order)) throw notFound(`No order with id ${args.id}`);
       return order;
@@ -21,7 +21,7 @@ export const resolvers = {
   },
   Mutation: {
     placeOrder: (_: unknown, args: { input: unknown }, ctx: Pick<OrdersContext, 'viewer' | 'saga'>) => ctx.saga.placeOrder(ctx.viewer, args.input),
-    cancelOrder: (_: unknown, args: { id: string }, ctx: Pick<OrdersContext, 'viewer' | 'saga'>) => ctx.saga.cancelOrder(ctx.viewer, args.id),
+    cancelOrder: (_: unknown, args: { id: string }, ctx: Pick<OrdersContext, 'viewer' | 'saga'>) => ctx.saga.cancelOrder(ctx.viewer, nonBlankArgument(args.id, 'id')),
   },
   User: {
     async orders(user: { id: string }, args: { first: number }, ctx: ResolverContext): Promise<Order[]> {

@@ -1,4 +1,4 @@
-import { eventBusIterator, notFound, startWith, subscriptionEvent, unauthenticated, type GraphQLResolverMap } from '@supergraph/service-kit';
+import { eventBusIterator, nonBlankArgument, notFound, startWith, subscriptionEvent, unauthenticated, type GraphQLResolverMap } from '@supergraph/service-kit';
 import type { Order } from './generated/prisma/client.ts';
 import type { OrdersContext } from './context.ts';
 import { mayReadOrder } from './order-access.ts';
@@ -31,6 +31,7 @@ export const subscriptionResolvers = {
        */
       async subscribe(_: unknown, args: { orderId: string }, ctx: SubscribeContext): Promise<AsyncIterableIterator<unknown>> {
         if (!ctx.viewer) throw unauthenticated('Sign in to follow an order');
+        nonBlankArgument(args.orderId, 'orderId');
         // Listen first, then read: a change committed in between is in `changes`, not lost.
         const changes = await eventBusIterator(ctx.events, ORDER_STATUS_TOPIC, (payload) => (isStatusEventOf(payload, args.orderId) ? payload : undefined));
         let order: Order | null;

@@ -59,7 +59,8 @@ export function decodeSortedCursor(cursor: string, sort: CatalogSort): CatalogPo
 
 const filterSchema = z
   .object({
-    categoryId: z.string().max(100).nullish(),
+    // Blank is refused, not read as "every category": an unset URL part would list the whole catalog.
+    categoryId: z.string().trim().min(1, 'categoryId must not be empty').max(100).nullish(),
     search: z.string().trim().max(200, 'search is at most 200 characters').nullish(),
     query: z.string().trim().max(200, 'query is at most 200 characters').nullish(),
     minPriceCents: z.number().int().min(0, 'minPriceCents must be 0 or more').nullish(),

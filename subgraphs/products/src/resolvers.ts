@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo, SelectionNode } from 'graphql';
-import { badUserInput, money, notFound, type GraphQLResolverMap } from '@supergraph/service-kit';
+import { badUserInput, money, nonBlankArgument, notFound, type GraphQLResolverMap } from '@supergraph/service-kit';
 import type { Category, Product } from './generated/prisma/client.ts';
 import { encodeSortedCursor, parseCatalogArgs, type CatalogArgs, type CatalogPageRequest } from './catalog-page.ts';
 import { facetsFromRows, type Facets } from './facets.ts';
@@ -60,10 +60,7 @@ function oneOf<K extends string>(args: Partial<Record<K, string | null>>, names:
   const given = names.filter((name) => args[name] != null);
   if (given.length !== 1) throw badUserInput(`Give exactly one of ${names.join(', ')}`, { argument: names.join('|') });
   const [name] = given as [K];
-  const value = args[name]!;
-  // A blank one is a client's bug (an unset route parameter), not a product that does not exist.
-  if (value.trim() === '') throw badUserInput(`${name} must not be empty`, { argument: name });
-  return [name, value];
+  return [name, nonBlankArgument(args[name]!, name)];
 }
 
 export const resolvers: GraphQLResolverMap<ProductsContext> = {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import {
-  badUserInput, newestFirstConnection, newestFirstPageKey, notFound, parseNewestFirstPage, unauthenticated, type GraphQLResolverMap,
+  badUserInput, newestFirstConnection, newestFirstPageKey, nonBlankArgument, notFound, parseNewestFirstPage, unauthenticated, type GraphQLResolverMap,
 } from '@supergraph/service-kit';
 import type { Review } from './generated/prisma/client.ts';
 import type { ReviewsContext } from './context.ts';
@@ -35,7 +35,7 @@ export const resolvers: GraphQLResolverMap<ReviewsContext> = {
   },
   Subscription: {
     reviewAdded: {
-      subscribe: (_: unknown, args: { productId: string }, ctx: ReviewsContext) => subscribeToReviewsOf(ctx.events, args.productId),
+      subscribe: (_: unknown, args: { productId: string }, ctx: ReviewsContext) => subscribeToReviewsOf(ctx.events, nonBlankArgument(args.productId, 'productId')),
     },
   },
   Review: {
