@@ -1,12 +1,11 @@
-import { execFile, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build } from '../../scripts/build.ts';
 import { repoPath } from '../../scripts/paths.ts';
-import { freePort, startBuiltService, type BuiltServiceProcess } from '../support/processes.ts';
+import { childPids, freePort, startBuiltService, type BuiltServiceProcess } from '../support/processes.ts';
 import { within } from '../support/wait.ts';
 
 /**
@@ -101,10 +100,6 @@ function byWorker(exposition: string, name: string): Record<string, number> {
 }
 
 const scrape = async (url: string) => (await fetch(url)).text();
-/** The primary's child processes (ps exits 1 when there are none). */
-const workerPids = async (primary: number) =>
-  (await promisify(execFile)('ps', ['-o', 'pid=', '--ppid', String(primary)]).catch(() => ({ stdout: '' }))).stdout.split('\n').map((pid) => Number(pid.trim())).filter((pid) => pid > 0);
-
 const subgraphEnv = (url: string) => Object.fromEntries(['PRODUCTS', 'USERS', 'ORDERS', 'INVENTORY', 'REVIEWS'].map((name) => [`${name}_SUBGRAPH_URL`, url]));
 
 describe('the gateway on two workers', { timeout: 300_000 }, () => {
@@ -131,14 +126,14 @@ describe('the gateway on two workers', { timeout: 300_000 }, () => {
     for (let i = 0; i < 2; i++) expect(byWorker(await scrape(publicMetrics), 'graphql_requests_total')).toEqual(served);
 
     // A worker killed outright: the other keeps answering, and the primary replaces it.
-    const [victim] = await workerPids(gateway.child.pid!);
+    const [victim] = await childPids(gateway.child.pid!);
     process.kill(victim!, 'SIGKILL');
     // Once the primary saw it go, requests are answered by whichever worker is up.
     await within(30_000, async () => /service_worker_restarts_total\{[^}]*\} 1/.test(await scrape(gateway.metricsUrl)));
     for (let i = 0; i < 4; i++) expect((await query(gateway.url)).status).toBe(200);
     await within(60_000, async () => /service_workers_ready\{[^}]*\} 2/.test(await scrape(gateway.metricsUrl)));
     expect(gateway.output.some((line) => line.includes('worker exited unexpectedly'))).toBe(true);
-    const pids = await workerPids(gateway.child.pid!);
+    const pids = await childPids(gateway.child.pid!);
     expect(pids).toHaveLength(2);
     expect(pids).not.toContain(victim);
     for (let i = 0; i < 6; i++) expect((await query(gateway.url)).status).toBe(200);
@@ -154,7 +149,7 @@ describe('the gateway on two workers', { timeout: 300_000 }, () => {
     held.release();
     expect(await slow).toMatchObject({ status: 200, body: { data: { categories: [{ id: 'c1' }] } } });
     expect(await gateway.exit).toEqual({ code: 0, signal: null });
-    expect(await workerPids(gateway.child.pid!)).toEqual([]);
+    expect(await childPids(gateway.child.pid!)).toEqual([]);
   });
 
   it('polls the schema registry once for all workers, and every worker takes a new supergraph', async () => {

@@ -15,6 +15,7 @@ import { repoPath } from '../../scripts/paths.ts';
 import { DATABASE_SERVICES, EMBEDDED_DATABASES_PORT, GATEWAY_PORT, REGISTRY_PORT, SUBGRAPHS, SUBGRAPH_NAMES } from '../../scripts/services.ts';
 import { persistedOperations } from '@supergraph/sdk/persisted-lists';
 import { DEMO_ACCOUNTS } from '@supergraph/service-kit/seed-plan';
+import { processAlive } from '../support/processes.ts';
 
 /** The storefront the launcher serves itself (scripts/start.ts). */
 const STOREFRONT_PORT = 3000;
@@ -41,14 +42,6 @@ async function freePortOffset(): Promise<number> {
   throw new Error('no free port range for the launcher');
 }
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 // A new alias each time: no response cache (with REDIS_URL) answers for the subgraphs.
 let sent = 0;
@@ -128,7 +121,7 @@ describe('npm start: a crashed service is restarted and the rest keep answering'
     const exited = new Promise<number | null>((resolve) => launcher.once('exit', (code) => resolve(code)));
     cleanups.push(async () => {
       if (launcher.exitCode === null) process.kill(-launcher.pid!, 'SIGKILL');
-      for (const pid of pids.values()) if (alive(pid)) process.kill(pid, 'SIGKILL');
+      for (const pid of pids.values()) if (processAlive(pid)) process.kill(pid, 'SIGKILL');
     });
     for (const stream of [launcher.stdout!, launcher.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => {
@@ -208,8 +201,8 @@ describe('npm start: a crashed service is restarted and the rest keep answering'
     expect(failed.map((a) => a.detail)).toEqual([]);
     // Some answers were partial while reviews was down (the kill was seen), and none failed outright.
     expect(answers.some((a) => !a.reviewsAnswered)).toBe(true);
-    for (const [name, pid] of before) if (name !== 'reviews') expect(alive(pid), `${name} still running`).toBe(true);
-    expect(alive(pids.get('reviews')!)).toBe(true);
+    for (const [name, pid] of before) if (name !== 'reviews') expect(processAlive(pid), `${name} still running`).toBe(true);
+    expect(processAlive(pids.get('reviews')!)).toBe(true);
 
     if (!process.env.DATABASE_URL) {
       // The embedded databases' process killed: restarted on the same ports, and every service
@@ -231,7 +224,7 @@ describe('npm start: a crashed service is restarted and the rest keep answering'
     // Ctrl-C: the launcher stops every service and exits 0.
     process.kill(-launcher.pid!, 'SIGINT');
     expect(await exited).toBe(0);
-    for (const [name, pid] of pids) expect(alive(pid), `${name} stopped`).toBe(false);
+    for (const [name, pid] of pids) expect(processAlive(pid), `${name} stopped`).toBe(false);
     expect(output).toContain('all services stopped');
   }, 300_000);
 });

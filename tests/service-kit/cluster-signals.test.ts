@@ -1,9 +1,8 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
-import { promisify } from 'node:util';
 import { afterEach, describe, expect, it } from 'vitest';
 import { repoPath } from '../../scripts/paths.ts';
-import { freePort } from '../support/processes.ts';
+import { childPids, freePort, processAlive } from '../support/processes.ts';
 import { within } from '../support/wait.ts';
 
 /**
@@ -46,17 +45,6 @@ function get(url: string): Promise<{ status: number; body: { worker?: number } }
   });
 }
 
-const childPids = async (parent: number) =>
-  (await promisify(execFile)('ps', ['-o', 'pid=', '--ppid', String(parent)]).catch(() => ({ stdout: '' }))).stdout.split('\n').map((pid) => Number(pid.trim())).filter((pid) => pid > 0);
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 describe('a service on two workers', { timeout: 120_000 }, () => {
   it('SIGTERM while one worker is still starting: the serving worker finishes its request, all exit 0', async () => {
     // Worker 1 would take a minute: the primary is not "ready" when the signal comes.
@@ -85,6 +73,6 @@ describe('a service on two workers', { timeout: 120_000 }, () => {
     await within(30_000, async () => fixture.output.some((line) => line.includes('slow request arrived')));
     fixture.child.kill('SIGKILL');
     expect(await slow).toMatchObject({ status: 200 });
-    await within(30_000, async () => workers.every((pid) => !alive(pid)));
+    await within(30_000, async () => workers.every((pid) => !processAlive(pid)));
   });
 });

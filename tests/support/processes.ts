@@ -1,9 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
 import { afterAll } from 'vitest';
 import { dropServiceDatabases, ensureServiceDatabases } from '../../scripts/local-databases.ts';
 import { repoPath } from '../../scripts/paths.ts';
@@ -13,6 +14,20 @@ const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
 });
+
+/** Whether a process with this pid still exists (signal 0 only asks). */
+export const processAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The pids of a process's children (ps exits 1 when there are none). */
+export const childPids = async (parent: number) =>
+  (await promisify(execFile)('ps', ['-o', 'pid=', '--ppid', String(parent)]).catch(() => ({ stdout: '' }))).stdout.split('\n').map((pid) => Number(pid.trim())).filter((pid) => pid > 0);
 
 export const freePort = () =>
   new Promise<number>((resolve) => {
