@@ -58,6 +58,13 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   }
   if (options.api) app.use(options.api.path, tracingMiddleware(options.service), requestIdMiddleware(), express.json({ limit: options.bodyLimit }), options.api.router, options.api.errorHandler);
   if (options.internal) app.use('/internal', options.internal.guard, express.json({ limit: options.bodyLimit }), options.internal.router);
+  // Any other path or method: JSON with a stable code, in the shape its clients read (the API's
+  // own, else GraphQL's), not Express's HTML page. The path is not echoed (it is the caller's input).
+  app.use((req, res) => {
+    const message = `No such route: ${req.method}`;
+    if (options.api && (req.path === options.api.path || req.path.startsWith(`${options.api.path}/`))) res.status(404).json({ error: { code: 'NOT_FOUND', message } });
+    else res.status(404).json({ errors: [{ message, extensions: { code: 'NOT_FOUND' } }] });
+  });
   app.use(requestErrorHandler);
   return app;
 }
