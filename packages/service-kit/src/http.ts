@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { z } from 'zod';
-import { parseEnv, portSchema } from './env.ts';
+import { ConfigError, parseEnv, portSchema } from './env.ts';
 import { exitWorkerOnStopUntilReady, serveAsWorker, superviseWorkers, workerSlot, type ClusterPlan, type Workers } from './cluster.ts';
 import { createLogger, type Logger } from './logger.ts';
 import type { ServiceMetrics } from './metrics.ts';
@@ -257,7 +257,9 @@ export async function runService(
       { timeoutMs: env.SHUTDOWN_TIMEOUT_MS },
     );
   } catch (error) {
-    log.fatal({ err: error }, `${name} failed to start`);
+    // A setting to fix: the message says which; a stack trace would only bury it.
+    if (error instanceof ConfigError) log.fatal(`${name} failed to start: ${error.message}`);
+    else log.fatal({ err: error }, `${name} failed to start`);
     process.exit(1);
   }
 }
