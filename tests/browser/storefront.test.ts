@@ -199,6 +199,9 @@ describe('the web storefront, in Chromium, against a gateway that accepts persis
     const page = await newShopperPage();
     await page.goto(`${storefront.url}/products/${demoIds.product(999_999)}`);
     await page.getByRole('heading', { level: 1, name: 'Product not found' }).waitFor();
+    // A link with a blank id (the API refuses it as BAD_USER_INPUT) names no product either.
+    await page.goto(`${storefront.url}/products/%20`);
+    await page.getByRole('heading', { level: 1, name: 'Product not found' }).waitFor();
 
     // A storefront whose gateway is gone: the SDK retries, then the page explains instead of spinning.
     const orphan = await startStorefrontServer({ port: 0, gatewayUrl: 'http://127.0.0.1:9/graphql' });

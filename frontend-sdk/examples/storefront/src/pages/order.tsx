@@ -29,7 +29,7 @@ export function OrderPage({ id }: { id: string }) {
   if (fetching && !data) return <Loading what="your order" />;
   const order = data?.order;
   if (!order) {
-    const missing = !error || hasErrorCode(error, 'NOT_FOUND', 'FORBIDDEN');
+    const missing = !error || hasErrorCode(error, 'NOT_FOUND', 'FORBIDDEN', 'BAD_USER_INPUT');
     return (
       <>
         <PageHeading>{missing ? 'Order not found' : 'We could not load this order'}</PageHeading>

@@ -86,7 +86,8 @@ export function ProductPage({ id }: { id: string }) {
   const product = data?.product;
   if (fetching && !data) return <Loading what="the product" />;
   if (!product) {
-    const missing = !error || hasErrorCode(error, 'NOT_FOUND');
+    // BAD_USER_INPUT: a link with a blank id (`/products/%20`), which names no product either.
+    const missing = !error || hasErrorCode(error, 'NOT_FOUND', 'BAD_USER_INPUT');
     return (
       <>
         <PageHeading>{missing ? 'Product not found' : 'We could not load this product'}</PageHeading>
