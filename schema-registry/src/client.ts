@@ -115,7 +115,8 @@ export class RegistryClient {
     });
     if (response.ok) return response;
     const payload = (await response.json().catch(() => ({}))) as { error?: { code?: string; message?: string } & Record<string, unknown> };
-    const { code = 'HTTP_ERROR', message = `${method} ${path}: HTTP ${response.status}`, ...details } = payload.error ?? {};
+    // No error object of ours: something else answered (a gateway, a proxy): say where we asked.
+    const { code = 'HTTP_ERROR', message = `${method} ${path}: HTTP ${response.status} from ${new URL(this.baseUrl).origin}, which did not answer as the schema registry does`, ...details } = payload.error ?? {};
     throw new RegistryRequestError(response.status, code, message, details);
   }
 }

@@ -94,6 +94,17 @@ describe('the registry CLI', () => {
     expect((await cli('frobnicate')).code).toBe(2);
   });
 
+  it('says where it could not reach a registry, and what to check (exit 2)', async () => {
+    const port = await closedPort();
+    const down = await cli('history', '--registry', `http://127.0.0.1:${port}`);
+    expect(down.code).toBe(2);
+    expect(down.stderr).toContain(`cannot reach the registry at http://127.0.0.1:${port} (ECONNREFUSED)`);
+    expect(down.stderr).toContain('REGISTRY_URL');
+    const notUrl = await cli('history', '--registry', 'registry.internal');
+    expect(notUrl.code).toBe(2);
+    expect(notUrl.stderr).toContain('--registry (or REGISTRY_URL) is not a URL: "registry.internal"');
+  });
+
   it('shows history and rolls back', async () => {
     const file = await schemaFile('users-v2', edit(await repoSubgraph('users'), /\n  "When the account was created, ISO 8601."\n  createdAt: String!/, ''));
     expect((await cli('publish', 'users', '--schema', file, '--deploy-follows')).code).toBe(0);

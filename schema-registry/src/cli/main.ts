@@ -213,8 +213,10 @@ if (options.help) {
   console.log(USAGE);
   process.exit(0);
 }
+const registryUrl = options.registry ?? process.env.REGISTRY_URL ?? 'http://127.0.0.1:4100';
 try {
-  const client = new RegistryClient(options.registry ?? process.env.REGISTRY_URL ?? 'http://127.0.0.1:4100', registryToken());
+  if (!URL.canParse(registryUrl)) throw new UsageError(`--registry (or REGISTRY_URL) is not a URL: ${JSON.stringify(registryUrl.slice(0, 100))}`);
+  const client = new RegistryClient(registryUrl, registryToken());
   process.exitCode = await run(client);
 } catch (error) {
   if (error instanceof UsageError) {
@@ -240,7 +242,14 @@ try {
       );
     process.exitCode = refused ? 1 : 2;
   } else {
-    console.error(`registry: ${(error as Error).message}`);
+    console.error(`registry: ${unreachable(error) ?? (error as Error).message}`);
     process.exitCode = 2;
   }
+}
+
+/** fetch's "fetch failed" says nothing of why: name the registry, the reason and what to check. */
+function unreachable(error: unknown): string | undefined {
+  if (!(error instanceof TypeError) || error.message !== 'fetch failed') return undefined;
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  return `cannot reach the registry at ${registryUrl} (${cause?.code ?? cause?.message ?? 'no answer'}): is it running (npm start runs one), and is --registry or REGISTRY_URL right?`;
 }
