@@ -25,8 +25,8 @@ if (process.env.FAIL_START) process.exit(1);
 if (process.env.THROW_AT_START) failAtStart();
 // Read as the bundle starts, before its source map is.
 const early = describeStack();
-// As the services' logger asks before it writes an error's stack (sourceMapsNow in packages/service-kit/src/source-maps.ts).
-const mapNow = () => (globalThis as Record<symbol, (() => void) | undefined>)[Symbol.for('supergraph.sourceMapsNow')]?.();
+// As the services' logger asks before it writes an error's stack: its own copy of the module, as a service bundle has.
+import { sourceMapsNow as mapNow } from '${repoPath('packages/service-kit/src/source-maps.ts')}';
 // A dynamic import of an ES-module-only package outside the bundle (as PGlite and Prisma's query compiler are).
 import('esm-only-dependency').then((module: { answer: number }) => {
   const report = (stack: string) => console.log(JSON.stringify({ answer: module.answer, early, stack }));
