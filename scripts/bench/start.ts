@@ -42,6 +42,14 @@ function report(what: string, runs: number[], cpu: StartCpu[] = []) {
   console.log(`${what.padEnd(52)} median ${fmt(median(runs)).padStart(8)}   runs ${runs.map(fmt).join(', ')}${cpuText}`);
 }
 
+/** The CPU at ready of the starts where /proc could be read. */
+const cpuAtReady = (starts: Launcher[]) => starts.flatMap((start) => (start.cpu ? [start.cpu] : []));
+
+/** `npm start` runs: their times and CPU. */
+function reportStarts(what: string, starts: Launcher[]) {
+  report(what, starts.map((start) => start.readyMs), cpuAtReady(starts));
+}
+
 /** Medians by process, largest first. */
 function reportByProcess(what: string, cpu: StartCpu[]) {
   const names = [...new Set(cpu.flatMap((c) => [...c.byName.keys()]))];
@@ -132,41 +140,36 @@ for (let i = 0; i < env.BENCH_RUNS + 2; i++) gatewayRuns.push(await gatewayAlone
 report('gateway alone (node gateway/dist/index.js, file)', gatewayRuns.slice(2));
 
 const dataDirs: string[] = [];
-const coldRuns: number[] = [];
-const coldCpu: StartCpu[] = [];
+const coldStarts: Launcher[] = [];
 for (let i = 0; i < env.BENCH_RUNS; i++) {
   const dataDir = await mkdtemp(join(tmpdir(), 'bench-start-'));
   dataDirs.push(dataDir);
   const launcher = await npmStart(dataDir);
-  coldRuns.push(launcher.readyMs);
-  if (launcher.cpu) coldCpu.push(launcher.cpu);
+  coldStarts.push(launcher);
   await launcher.stop();
 }
-report('npm start, cold (empty DATA_DIR)', coldRuns, coldCpu);
+reportStarts('npm start, cold (empty DATA_DIR)', coldStarts);
 
 // As above, but the empty database's template made first (an empty templates folder of its own).
-const noTemplateRuns: number[] = [];
-const noTemplateCpu: StartCpu[] = [];
+const noTemplateStarts: Launcher[] = [];
 for (let i = 0; i < env.BENCH_RUNS; i++) {
   const [dataDir, templatesDir] = await Promise.all([mkdtemp(join(tmpdir(), 'bench-start-')), mkdtemp(join(tmpdir(), 'bench-templates-'))]);
   const launcher = await npmStart(dataDir, { EMBEDDED_TEMPLATES_DIR: templatesDir });
-  noTemplateRuns.push(launcher.readyMs);
-  if (launcher.cpu) noTemplateCpu.push(launcher.cpu);
+  noTemplateStarts.push(launcher);
   await launcher.stop();
   await Promise.all([dataDir, templatesDir].map((dir) => rm(dir, { recursive: true, force: true })));
 }
-report('npm start, cold, template made first', noTemplateRuns, noTemplateCpu);
+reportStarts('npm start, cold, template made first', noTemplateStarts);
 
-const warmRuns: number[] = [];
-const warmCpu: StartCpu[] = [];
+const warmStarts: Launcher[] = [];
 let running: Launcher | undefined;
 for (let i = 0; i < env.BENCH_RUNS; i++) {
   running = await npmStart(dataDirs[0]!);
-  warmRuns.push(running.readyMs);
-  if (running.cpu) warmCpu.push(running.cpu);
+  warmStarts.push(running);
   if (i < env.BENCH_RUNS - 1) await running.stop();
 }
-report('npm start, warm', warmRuns, warmCpu);
+reportStarts('npm start, warm', warmStarts);
+const warmCpu = cpuAtReady(warmStarts);
 if (warmCpu.length > 0) reportByProcess('  warm, CPU-s at ready by process (medians)', warmCpu);
 
 // The registry CLI, against the registry of the last warm start.
