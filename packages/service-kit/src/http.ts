@@ -39,8 +39,9 @@ export interface ServiceAppOptions {
 export function createServiceApp(options: ServiceAppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
+  const underApi = (path: string) => options.api !== undefined && (path === options.api.path || path.startsWith(`${options.api.path}/`));
   app.use((req, res, next) => {
-    const route = req.path === '/graphql' ? '/graphql' : options.api && req.path.startsWith(`${options.api.path}/`) ? options.api.path : 'other';
+    const route = req.path === '/graphql' ? '/graphql' : underApi(req.path) ? options.api!.path : 'other';
     const end = options.metrics.httpRequests.startTimer({ route });
     res.on('finish', () => end({ status: String(res.statusCode) }));
     next();
@@ -62,7 +63,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   // own, else GraphQL's), not Express's HTML page. The path is not echoed (it is the caller's input).
   app.use((req, res) => {
     const message = `No such route: ${req.method}`;
-    if (options.api && (req.path === options.api.path || req.path.startsWith(`${options.api.path}/`))) res.status(404).json({ error: { code: 'NOT_FOUND', message } });
+    if (underApi(req.path)) res.status(404).json({ error: { code: 'NOT_FOUND', message } });
     else res.status(404).json({ errors: [{ message, extensions: { code: 'NOT_FOUND' } }] });
   });
   app.use(requestErrorHandler);
