@@ -298,6 +298,10 @@ describe('connections', () => {
     const deep = subscribe(client, `subscription { reviewAdded(productId: "x") { product { reviews { author { reviews { product { reviews { author { reviews { product { reviews { id } } } } } } } } } } } }`, {});
     await within(10_000, async () => deep.completed);
     expect((deep.error as Array<{ extensions?: { code?: string; limit?: string } }>)[0]?.extensions).toMatchObject({ code: 'BAD_REQUEST', limit: 'MAX_DEPTH' });
+    // A blank id names no product: the subgraph's refusal reaches the client, and the stream ends.
+    const blank = subscribe(client, operation('ReviewAdded'), { productId: ' ' });
+    await within(10_000, async () => blank.completed);
+    expect(blank.results.flatMap((result) => result.errors ?? []).map((error) => [error.extensions?.code, error.extensions?.argument])).toEqual([['BAD_USER_INPUT', 'productId']]);
   });
 
   it('closes a connection that sends no connection_init (4408) or holds no subscription (4000), and bounds subscriptions per connection', async () => {

@@ -4,6 +4,7 @@ import type { Viewer } from '@supergraph/service-kit';
 import type { Order, OrderItem } from './generated/prisma/client.ts';
 import { createLoaders } from './loaders.ts';
 import { resolvers } from './resolvers.ts';
+import { subscriptionResolvers } from './subscriptions.ts';
 import type { OrderReads } from './store.ts';
 
 const order = (id: string, userId: string, minute: number): Order => ({
@@ -122,6 +123,9 @@ describe('an order asked for by a blank id', () => {
     const cancelled: string[] = [];
     const saga = { cancelOrder: async (_viewer: Viewer | null, id: string) => void cancelled.push(id) } as never;
     expect(() => resolvers.Mutation.cancelOrder(undefined, { id: '' }, { viewer: alice, saga })).toThrow(expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT', argument: 'id' } }));
+    // Following one by a blank id is refused before anything listens or reads (no event bus given here).
+    const follow = subscriptionResolvers.Subscription.orderStatusChanged.subscribe(undefined, { orderId: '' }, { viewer: alice, loaders: ctx.loaders } as never);
+    await expect(follow).rejects.toMatchObject({ extensions: { code: 'BAD_USER_INPUT', argument: 'orderId' } });
     expect([...calls, ...cancelled]).toEqual([]);
     // An id that is not blank is looked up as before: someone else's is NOT_FOUND.
     await expect(resolvers.Query.order(undefined, { id: 'o3' }, ctx)).rejects.toMatchObject({ extensions: { code: 'NOT_FOUND' } });
