@@ -5,14 +5,26 @@
 // each, then BENCH_ONE_CLIENT_REQUESTS (200) from one client (the latency without queueing), prints
 // p50/p95/p99 and the EXPLAIN plan of each query's catalog statement, and drops its databases.
 // A benchmark, not a test: it asserts nothing, it reports. BENCH_PRODUCTS overrides the size.
+//
+// BENCH_STACK says what serves: `in-process` (the default, as every figure in the README) is every
+// service in this process (tests/e2e's stack), sharing one thread with the load generator;
+// `processes` is the supergraph as `npm start` and production run it, each service a process of
+// its own from its built JavaScript and the gateway with a worker per core (GATEWAY_WORKERS), on
+// ports +BENCH_PORT_OFFSET (22000), without Redis so that no response cache answers for the catalog.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { startStack } from '../in-process-stack.ts';
+import { withDatabase } from '../local-databases.ts';
+import { startFullStack } from './full-stack/stack.ts';
 import { formatLoad, runLoad } from './load.ts';
 import { parseCatalogArgs } from '../../subgraphs/products/src/catalog-page.ts';
 import { categoryCountsQuery, categoryPagesQuery, facetsQuery, pageQuery } from '../../subgraphs/products/src/catalog-query.ts';
 import { Prisma } from '../../subgraphs/products/src/generated/prisma/client.ts';
 
-if (!process.env.DATABASE_URL) {
+const databaseUrl = process.env.DATABASE_URL;
+if (!databaseUrl) {
   console.error('bench:catalog needs a PostgreSQL server: DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npm run bench:catalog');
   process.exit(2);
 }
@@ -20,6 +32,60 @@ const products = Number(process.env.BENCH_PRODUCTS ?? 100_000);
 const requests = Number(process.env.BENCH_REQUESTS ?? 1_000);
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 20);
 const alone = Number(process.env.BENCH_ONE_CLIENT_REQUESTS ?? 200);
+const stackKind = process.env.BENCH_STACK ?? 'in-process';
+if (stackKind !== 'processes' && stackKind !== 'in-process') {
+  console.error(`bench:catalog: BENCH_STACK is "in-process" (the default) or "processes", not "${stackKind}"`);
+  process.exit(2);
+}
+
+interface CatalogStack {
+  gatewayUrl: string;
+  productsDatabaseUrl: string;
+  describe: string;
+  close(): Promise<void>;
+}
+
+async function startCatalogStack(serverUrl: string): Promise<CatalogStack> {
+  if (stackKind === 'in-process') {
+    const stack = await startStack({ seedProducts: products });
+    return {
+      gatewayUrl: stack.gatewayUrl,
+      productsDatabaseUrl: stack.subgraphs.products.databaseUrl,
+      describe: 'every service and this load generator in one process, response cache off',
+      close: () => stack.close(),
+    };
+  }
+  const prefix = `bench_cat_${Date.now().toString(36)}`;
+  const dataDir = await mkdtemp(join(tmpdir(), 'bench-catalog-'));
+  const workers = Number(process.env.GATEWAY_WORKERS ?? availableParallelism());
+  const stack = startFullStack({
+    databaseUrl: serverUrl,
+    redisUrl: undefined,
+    prefix,
+    portOffset: Number(process.env.BENCH_PORT_OFFSET ?? 22_000),
+    seedProducts: products,
+    dataDir,
+    logLevel: process.env.LOG_LEVEL ?? 'warn',
+    startTimeoutMs: 600_000,
+    env: { GATEWAY_WORKERS: String(workers) },
+  });
+  const close = async () => {
+    await stack.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await stack.ready;
+  } catch (error) {
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    gatewayUrl: stack.gatewayUrl,
+    productsDatabaseUrl: withDatabase(serverUrl, `${prefix}_products`),
+    describe: `BENCH_STACK=processes: each service its own process as npm start runs them, the gateway on ${workers} workers, no Redis so no response cache`,
+    close,
+  };
+}
 
 const SEARCH_TERMS = ['smart', 'bamboo lamp', 'speakr', 'wal', 'compact kettle', 'rugged tent', 'headphone', 'ceramic bottle', 'drone', 'vintage chair'];
 const SEARCH = /* GraphQL */ `
@@ -61,8 +127,8 @@ const PRODUCT_PAGE = /* GraphQL */ `
 
 const started = Date.now();
 console.log(`seeding ${products.toLocaleString('en')} products and ${(products * 5).toLocaleString('en')} reviews on PostgreSQL…`);
-const stack = await startStack({ seedProducts: products });
-const db = new pg.Client({ connectionString: stack.subgraphs.products.databaseUrl });
+const stack = await startCatalogStack(databaseUrl);
+const db = new pg.Client({ connectionString: stack.productsDatabaseUrl });
 try {
   await db.connect();
   console.log(`stack ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -95,7 +161,7 @@ try {
     { name: 'deep page (after 50 pages)', send: (n: number) => post(DEEP_PAGE, deepCursors[n % deepCursors.length]!) },
     { name: 'product page by slug', send: (n: number) => post(PRODUCT_PAGE, { slug: slugs[(n * 7919) % slugs.length] }) },
   ];
-  console.log(`\n${requests} requests a query, ${concurrency} concurrent clients, through the gateway (response cache off); then ${alone} from one client`);
+  console.log(`\n${requests} requests a query, ${concurrency} concurrent clients, through the gateway (${stack.describe}); then ${alone} from one client`);
   const rows: Array<{ name: string; result: Awaited<ReturnType<typeof runLoad>>; oneClient: Awaited<ReturnType<typeof runLoad>> | null }> = [];
   for (const scenario of scenarios) {
     const send = async (n: number) => outcome(await scenario.send(n));

@@ -15,7 +15,8 @@ import { GATEWAY_PORT, REGISTRY_PORT, SUBGRAPHS, SUBGRAPH_NAMES } from '../../se
 
 export interface StackOptions {
   databaseUrl: string;
-  redisUrl: string;
+  /** Unset: no Redis (so no response cache, and the gateway in one process unless `env` says otherwise). */
+  redisUrl: string | undefined;
   /** Database and Redis key prefix, unique to this run. */
   prefix: string;
   portOffset: number;
@@ -23,6 +24,8 @@ export interface StackOptions {
   dataDir: string;
   logLevel: string;
   startTimeoutMs: number;
+  /** More settings for every service (GATEWAY_WORKERS, say). */
+  env?: Record<string, string>;
 }
 
 export interface Service {
@@ -54,22 +57,24 @@ export function startFullStack(options: StackOptions): RunningStack {
   const basePorts = new Map<string, number>([['gateway', GATEWAY_PORT], ['registry', REGISTRY_PORT], ...SUBGRAPHS.map((s) => [s.name, s.port] as [string, number])]);
   const logFile = join(options.dataDir, 'launcher.log');
   const log = createWriteStream(logFile);
+  const { REDIS_URL: _theCallersRedis, ...callersEnv } = process.env;
   const child = spawn(process.execPath, [repoPath('scripts/start.mjs')], {
     cwd: repoPath(),
     env: {
-      ...process.env,
+      ...callersEnv,
       DATABASE_URL: options.databaseUrl,
       DATABASE_PREFIX: options.prefix,
       DATA_DIR: options.dataDir,
       SEED_PRODUCTS: String(options.seedProducts),
       PORT_OFFSET: String(options.portOffset),
       START_TIMEOUT_MS: String(options.startTimeoutMs),
-      REDIS_URL: options.redisUrl,
+      ...(options.redisUrl ? { REDIS_URL: options.redisUrl } : {}),
       // Gateway and subgraphs agree on it (subgraph purges address the gateway's response cache).
       REDIS_KEY_PREFIX: `${options.prefix}:`,
       // Every request comes from one address here: the per-client limit would be the first bottleneck.
       RATE_LIMIT_PER_MINUTE: '100000000',
       LOG_LEVEL: options.logLevel,
+      ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Its own process group, as a terminal's `npm start`: our Ctrl-C reaches us, and we stop it with one SIGINT.
@@ -102,7 +107,7 @@ export function startFullStack(options: StackOptions): RunningStack {
     }
     log.end();
     await dropServiceDatabases(options.databaseUrl, options.prefix, [...SUBGRAPH_NAMES, 'registry']);
-    await deleteRedisKeys(options.redisUrl, `${options.prefix}:`);
+    if (options.redisUrl) await deleteRedisKeys(options.redisUrl, `${options.prefix}:`);
   };
   return {
     ready: ready.catch(async (error: Error) => {
