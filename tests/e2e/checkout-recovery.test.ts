@@ -1,14 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { IDENTITY_HEADER, demoIds, openDatabase, signIdentityToken } from '@supergraph/service-kit';
 import { dropServiceDatabases, ensureServiceDatabases } from '../../scripts/local-databases.ts';
-import { repoPath } from '../../scripts/paths.ts';
 import { sql } from '../support/db.ts';
+import { startServiceProcess } from '../support/processes.ts';
 import { graphql, stack } from '../support/graphql.ts';
 
 /**
@@ -57,44 +55,18 @@ async function queryOnce(connectionString: string, text: string, params: unknown
   }
 }
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
+/** A real orders process on this test's database, on free ports (public and metrics). */
+function startOrdersProcess(env: Record<string, string>) {
+  return startServiceProcess('subgraphs/orders/src/index.ts', {
+    NODE_ENV: 'test',
+    SEED: 'none',
+    INTERNAL_TOKEN_SECRET: stack().secrets.internalToken,
+    INVENTORY_URL: stack().subgraphs.inventory.url.replace(/\/graphql$/, ''),
+    PRODUCTS_SUBGRAPH_URL: stack().subgraphs.products.url,
+    ...(stack().redisUrl ? { REDIS_URL: stack().redisUrl } : {}),
+    EVENTS_CHANNEL_PREFIX: stack().eventsChannelPrefix,
+    ...env,
   });
-
-async function startOrdersProcess(env: Record<string, string>): Promise<{ url: string; child: ChildProcess; exit: Promise<NodeJS.Signals | number | null> }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'subgraphs/orders/src/index.ts'], {
-    cwd: repoPath(),
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      PORT: String(port),
-      SEED: 'none',
-      INTERNAL_TOKEN_SECRET: stack().secrets.internalToken,
-      INVENTORY_URL: stack().subgraphs.inventory.url.replace(/\/graphql$/, ''),
-      PRODUCTS_SUBGRAPH_URL: stack().subgraphs.products.url,
-      ...(stack().redisUrl ? { REDIS_URL: stack().redisUrl } : {}),
-      EVENTS_CHANNEL_PREFIX: stack().eventsChannelPrefix,
-      ...env,
-    },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const exit = new Promise<NodeJS.Signals | number | null>((resolve) => child.once('exit', (code, signal) => resolve(signal ?? code)));
-  cleanups.push(async () => {
-    child.kill('SIGKILL');
-  });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    if (await fetch(`${url}/readyz`).then((r) => r.ok, () => false)) return { url, child, exit };
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error('orders process did not get ready');
 }
 
 describe('checkout crash safety', () => {
@@ -109,7 +81,7 @@ describe('checkout crash safety', () => {
     const doomed = await startOrdersProcess({ ...database.env, SAGA_CRASH_AFTER: 'RESERVED', RECOVERY_GRACE_MS: '3600000' });
     const answer = await graphql(`${doomed.url}/graphql`, PLACE_ORDER, { input }, { [IDENTITY_HEADER]: identity }).catch((error: Error) => error);
     expect(answer).toBeInstanceOf(Error); // the connection died with the process
-    expect(await doomed.exit).toBe('SIGKILL');
+    expect((await doomed.exit).signal).toBe('SIGKILL');
 
     const [stuck] = await database.query(`SELECT id, status, checkout_step FROM orders WHERE idempotency_key = 'crash-1'`);
     expect(stuck).toMatchObject({ status: 'PENDING', checkout_step: 'RESERVED' });
@@ -132,7 +104,7 @@ describe('checkout crash safety', () => {
     const repeated = await graphql(`${restarted.url}/graphql`, PLACE_ORDER, { input }, { [IDENTITY_HEADER]: identity });
     expect(repeated.data!.placeOrder).toMatchObject({ id: stuck!.id, status: 'CONFIRMED' });
     restarted.child.kill('SIGTERM');
-    expect(await restarted.exit).toBe(0);
+    expect((await restarted.exit).code).toBe(0);
 
     const charges = await database.query('SELECT idempotency_key, status, amount_cents FROM test_payment_charges');
     const [order] = await database.query('SELECT total_cents, checkout_step, payment_token FROM orders WHERE id = $1', [stuck!.id]);
