@@ -1,4 +1,5 @@
 import type { Viewer } from '@supergraph/service-kit';
+import type { ResponseCacheLookup } from './response-cache.ts';
 
 export interface GatewayContext {
   viewer: Viewer | null;
@@ -9,8 +10,11 @@ export interface GatewayContext {
   clientIp: string;
   /** Answered with the result of an identical PUBLIC query executed at the same time (nothing to store again). */
   sharedExecution?: boolean;
-  /** The response cache hash the edge already looked up and missed (the plugin does not look again). */
-  responseCacheChecked?: string;
+  /**
+   * The response cache hash the edge already looked up and missed (the plugin does not look again),
+   * with the purge generation read beside it (what a store of this request is checked against).
+   */
+  responseCacheChecked?: ResponseCacheLookup;
   /** The HTTP response's locals, where plugins leave what the edge middlewares read after Apollo. */
   edgeLocals?: Record<string, unknown>;
 }

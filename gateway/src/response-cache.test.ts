@@ -31,4 +31,9 @@ describe('entity tags of a cached response', () => {
       'type:Product',
     ]);
   });
+
+  it('reads an id under the alias its id field was selected as, never a key that merely reads "id"', () => {
+    expect(tags('{ product(id: "1") { id: name productId: id } }', { product: { id: 'A lamp', productId: 'p1' } })).toEqual(['id:p1']);
+    expect(tags('{ product(id: "1") { id: name } }', { product: { id: 'A lamp' } })).toEqual(['type:Product']);
+  });
 });

@@ -35,16 +35,69 @@ function decodeEntry(value: Buffer): { meta: CachedMeta; body: Buffer; age: numb
   return age < meta.maxAge ? { meta, body: value.subarray(newline + 1), age } : null;
 }
 
-/** What identifies a cached response: the document, the operation chosen and the variables. */
-export const responseCacheHash = (source: string, operationName: string | null | undefined, variables: unknown) =>
+/**
+ * What identifies a cached response: the supergraph it was executed on (a deploy that changes the
+ * schema starts afresh: an edge hit skips validation), the document, the operation chosen and the variables.
+ */
+export const responseCacheHash = (supergraph: string, source: string, operationName: string | null | undefined, variables: unknown) =>
   createHash('sha256')
-    .update(JSON.stringify([source, operationName ?? null, variables ?? {}]))
+    .update(JSON.stringify([supergraph, source, operationName ?? null, variables ?? {}]))
     .digest('hex');
+
+/** A look-up that missed: its hash, and the purge generation read with it. */
+export interface ResponseCacheLookup {
+  hash: string;
+  generation: number;
+}
+
+type CacheKeys = ReturnType<typeof responseCacheKeys>;
+
+/** A private entry belongs to one identity, role included: what an ADMIN token was answered is not a USER token's. */
+const privateScope = (viewer: Viewer) => `priv:${viewer.role}:${viewer.id}` as const;
+
+/** The live entries a caller may be answered from, then the purge generation (responseCacheKeys). */
+const lookupKeys = (keys: CacheKeys, hash: string, viewer: Viewer | null) => [
+  keys.entry('pub', hash),
+  ...(viewer ? [keys.entry(privateScope(viewer), hash)] : []),
+  keys.generation,
+];
+
+const generationOf = (value: Buffer | null | undefined) => (value ? Number(value.toString()) : 0);
+
+/**
+ * KEYS: the entry, then each tag's set and its purge mark; ARGV: the purge generation the request
+ * read before it executed, the entry, its TTL. Stores nothing (0) when one of the tags was purged
+ * after that read: the answer may hold what the purge was for, read before the change (ADR 0008).
+ */
+const STORE_SCRIPT = `
+local read = tonumber(ARGV[1])
+for i = 2, #KEYS, 2 do
+  local purged = redis.call('GET', KEYS[i + 1])
+  if purged and tonumber(purged) > read then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
+for i = 2, #KEYS, 2 do
+  redis.call('SADD', KEYS[i], KEYS[1])
+  redis.call('EXPIRE', KEYS[i], ARGV[3], 'NX')
+  redis.call('EXPIRE', KEYS[i], ARGV[3], 'GT')
+end
+return 1`;
+
+/** Stores an entry under its tags unless one of them was purged since `generation` was read; true if stored. */
+export async function storeResponse(
+  client: GatewayRedis['client'],
+  keys: CacheKeys,
+  entry: { key: string; value: string; maxAge: number; tags: Iterable<string>; generation: number },
+): Promise<boolean> {
+  const tagKeys = [...entry.tags].flatMap((tag) => [keys.tag(tag), keys.purged(tag)]);
+  return Number(await client.eval(STORE_SCRIPT, 1 + tagKeys.length, entry.key, ...tagKeys, entry.generation, entry.value, entry.maxAge)) === 1;
+}
 
 export interface ResponseCacheMetrics {
   hits: Counter;
   misses: Counter;
   stores: Counter;
+  refusedStores: Counter;
 }
 
 export function responseCacheMetrics(registry: Registry): ResponseCacheMetrics {
@@ -53,13 +106,9 @@ export function responseCacheMetrics(registry: Registry): ResponseCacheMetrics {
     hits: counter('response_cache_hits_total', 'Responses served from the response cache'),
     misses: counter('response_cache_misses_total', 'Cacheable queries not found in the response cache'),
     stores: counter('response_cache_stores_total', 'Responses written to the response cache'),
+    refusedStores: counter('response_cache_stale_stores_refused_total', 'Responses not stored because an entity in them was purged while they executed'),
   };
 }
-
-const candidateKeys = (keys: ReturnType<typeof responseCacheKeys>, hash: string, viewer: Viewer | null) => [
-  keys.entry('pub', hash),
-  ...(viewer ? [keys.entry(`priv:${viewer.id}`, hash)] : []),
-];
 
 /**
  * A hit answered before Apollo runs (ADR 0019): after authentication, rate limits, the persisted
@@ -69,7 +118,7 @@ const candidateKeys = (keys: ReturnType<typeof responseCacheKeys>, hash: string,
  * skipping Apollo skips nothing that could refuse it. Anything else (automatic persisted queries,
  * a GET, no entry, Redis unavailable) goes on to Apollo; after a miss here, it does not look again.
  */
-export function edgeResponseCache(redis: GatewayRedis, prefix: string, metrics: ResponseCacheMetrics, recordRequest: RecordRequest): RequestHandler {
+export function edgeResponseCache(redis: GatewayRedis, prefix: string, supergraph: () => string, metrics: ResponseCacheMetrics, recordRequest: RecordRequest): RequestHandler {
   const keys = responseCacheKeys(prefix);
   return async (req, res, next) => {
     const document = postedDocument(req);
@@ -77,16 +126,17 @@ export function edgeResponseCache(redis: GatewayRedis, prefix: string, metrics: 
     const accepted = req.accepts(['application/json', 'application/graphql-response+json']);
     if (!accepted) return next(); // Apollo answers what it cannot negotiate
     const startedAt = performance.now();
-    const hash = responseCacheHash(document.query, document.operationName, document.variables);
+    const hash = responseCacheHash(supergraph(), document.query, document.operationName, document.variables);
     const viewer = (res.locals.viewer as Viewer | null | undefined) ?? null;
     let values: Array<Buffer | null>;
     try {
-      values = await redis.client.mgetBuffer(...candidateKeys(keys, hash, viewer));
+      values = await redis.client.mgetBuffer(...lookupKeys(keys, hash, viewer));
     } catch (error) {
       redis.failed('response_cache_get', error);
       return next();
     }
-    res.locals.responseCacheChecked = hash;
+    const generation = values.pop();
+    res.locals.responseCacheChecked = { hash, generation: generationOf(generation) } satisfies ResponseCacheLookup;
     for (const value of values) {
       const entry = value ? decodeEntry(value) : null;
       if (!entry) continue;
@@ -113,24 +163,30 @@ export function edgeResponseCache(redis: GatewayRedis, prefix: string, metrics: 
  * answered at the edge (edgeResponseCache); this plugin looks up only what the edge could not
  * (an APQ hash sent without its document), and stores.
  */
-export function responseCachePlugin(redis: GatewayRedis, prefix: string, metrics: ResponseCacheMetrics): ApolloServerPlugin<GatewayContext> {
+export function responseCachePlugin(redis: GatewayRedis, prefix: string, supergraph: () => string, metrics: ResponseCacheMetrics): ApolloServerPlugin<GatewayContext> {
   const keys = responseCacheKeys(prefix);
-  const { hits, misses, stores } = metrics;
+  const { hits, misses, stores, refusedStores } = metrics;
 
   return {
     async requestDidStart() {
       let hash: string | null = null;
+      /** The purge generation read before executing; null: unknown, so nothing is stored. */
+      let generation: number | null = null;
       let servedAge: number | null = null;
       return {
         async responseForOperation(context) {
           if (context.operation?.operation !== 'query') return null;
-          hash = responseCacheHash(context.source, context.request.operationName, context.request.variables);
-          if (context.contextValue.responseCacheChecked === hash) {
+          hash = responseCacheHash(supergraph(), context.source, context.request.operationName, context.request.variables);
+          const checked = context.contextValue.responseCacheChecked;
+          if (checked?.hash === hash) {
+            generation = checked.generation;
             misses.inc();
             return null;
           }
           try {
-            for (const value of await redis.client.mgetBuffer(...candidateKeys(keys, hash, context.contextValue.viewer))) {
+            const values = await redis.client.mgetBuffer(...lookupKeys(keys, hash, context.contextValue.viewer));
+            generation = generationOf(values.pop());
+            for (const value of values) {
               const entry = value ? decodeEntry(value) : null;
               if (!entry) continue;
               hits.inc();
@@ -152,7 +208,7 @@ export function responseCachePlugin(redis: GatewayRedis, prefix: string, metrics
             return;
           }
           // A coalesced answer is the result its leader stores already.
-          if (!hash || context.response.body.kind !== 'single' || context.contextValue.sharedExecution) return;
+          if (!hash || generation === null || context.response.body.kind !== 'single' || context.contextValue.sharedExecution) return;
           const result = context.response.body.singleResult;
           if (result.errors?.length || !result.data) return;
           const policy = context.overallCachePolicy.policyIfCacheable();
@@ -160,16 +216,12 @@ export function responseCachePlugin(redis: GatewayRedis, prefix: string, metrics
           const scope = policy.scope === 'PRIVATE' ? 'PRIVATE' : 'PUBLIC';
           const viewer: Viewer | null = context.contextValue.viewer;
           if (scope === 'PRIVATE' && !viewer) return;
-          const key = keys.entry(scope === 'PRIVATE' ? `priv:${viewer!.id}` : 'pub', hash);
-          const entry = encodeEntry({ storedAt: Date.now(), maxAge: policy.maxAge, scope, operationName: context.operationName ?? null }, result.data);
+          const key = keys.entry(scope === 'PRIVATE' ? privateScope(viewer!) : 'pub', hash);
+          const value = encodeEntry({ storedAt: Date.now(), maxAge: policy.maxAge, scope, operationName: context.operationName ?? null }, result.data);
+          const tags = entityTags(context.schema, context.document, context.operation, result.data);
           try {
-            const transaction = redis.client.multi().set(key, entry, 'EX', policy.maxAge);
-            for (const tag of entityTags(context.schema, context.document, context.operation, result.data)) {
-              const tagKey = keys.tag(tag);
-              transaction.sadd(tagKey, key).expire(tagKey, policy.maxAge, 'NX').expire(tagKey, policy.maxAge, 'GT');
-            }
-            await transaction.exec();
-            stores.inc();
+            if (await storeResponse(redis.client, keys, { key, value, maxAge: policy.maxAge, tags, generation })) stores.inc();
+            else refusedStores.inc();
           } catch (error) {
             redis.failed('response_cache_set', error);
           }
@@ -197,9 +249,20 @@ export function entityTags(schema: GraphQLSchema, document: DocumentNode, operat
     if (!value || typeof value !== 'object') return;
     const object = value as Record<string, unknown>;
     const fields = fieldsOf(type);
-    if ('id' in fields) tags.add(typeof object.id === 'string' ? `id:${object.id}` : `type:${type.name}`);
+    if ('id' in fields) {
+      // Under the keys its `id` field was selected as (an alias included), never a key that merely reads `id`.
+      const ids = idKeys(selectionSet).map((key) => object[key]).filter((id): id is string => typeof id === 'string');
+      if (ids.length === 0) tags.add(`type:${type.name}`);
+      for (const id of ids) tags.add(`id:${id}`);
+    }
     walk(object, type, fields, selectionSet);
   };
+  const idKeys = (selectionSet: SelectionSetNode): string[] =>
+    selectionSet.selections.flatMap((selection) => {
+      if (selection.kind === Kind.FIELD) return selection.name.value === 'id' ? [selection.alias?.value ?? 'id'] : [];
+      const nested = selection.kind === Kind.INLINE_FRAGMENT ? selection.selectionSet : fragments.get(selection.name.value)?.selectionSet;
+      return nested ? idKeys(nested) : [];
+    });
   const walk = (object: Record<string, unknown>, type: GraphQLNamedType, fields: Record<string, { type: unknown }>, selectionSet: SelectionSetNode) => {
     for (const selection of selectionSet.selections) {
       if (selection.kind === Kind.INLINE_FRAGMENT) walk(object, type, fields, selection.selectionSet);

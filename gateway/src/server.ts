@@ -23,7 +23,7 @@ import { createGatewayRedis } from './redis.ts';
 import { RegistrySource } from './registry-source.ts';
 import { createRequestMetrics } from './request-metrics.ts';
 import { credentialAttemptsPlugin, DEFAULT_CREDENTIAL_ATTEMPT_LIMITS, type CredentialAttemptLimits } from './credential-attempts.ts';
-import { edgeResponseCache, responseCacheMetrics, responseCachePlugin } from './response-cache.ts';
+import { edgeResponseCache, responseCacheMetrics, responseCachePlugin, type ResponseCacheLookup } from './response-cache.ts';
 import { queryPlanMetrics, warmQueryPlans } from './plan-warmup.ts';
 import { identifyPartner, partnerKeyDigests, trustedDocumentsMiddleware, type TrustedDocumentsConfig } from './persisted-operations/trusted-documents.ts';
 import type { GatewayContext } from './context.ts';
@@ -157,6 +157,12 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
   // The cost directives are in the supergraph, not in the API schema requests run on.
   const costDirectives = new CostDirectivesBySchema();
   gateway.onSchemaLoadOrUpdate(({ apiSchema, coreSupergraphSdl }) => costDirectives.update(apiSchema, coreSupergraphSdl));
+  // Cached responses belong to the supergraph they were executed on (responseCacheHash).
+  let supergraphHash = '';
+  gateway.onSchemaLoadOrUpdate(({ coreSupergraphSdl }) => {
+    supergraphHash = createHash('sha256').update(coreSupergraphSdl).digest('hex');
+  });
+  const currentSupergraph = () => supergraphHash;
   const protection = requestLimitProtection(limits, (schema) => costDirectives.for(schema));
   const errorFormatter = createErrorFormatter({
     development: options.development,
@@ -206,7 +212,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       credentialAttemptsPlugin(options.credentialAttempts ?? DEFAULT_CREDENTIAL_ATTEMPT_LIMITS, redis, keyPrefix),
       ...httpCachePolicyPlugins<GatewayContext>(),
       overloadRefusalPlugin<GatewayContext>(), // a subgraph's overload refusal and nothing else: 503 + Retry-After (ADR 0012)
-      ...(cacheMetrics ? [responseCachePlugin(redis!, keyPrefix, cacheMetrics)] : []),
+      ...(cacheMetrics ? [responseCachePlugin(redis!, keyPrefix, currentSupergraph, cacheMetrics)] : []),
       // After the response cache: a hit never waits; a miss joins an identical query in flight.
       ...(sharing.publicQueries ? [publicQueryCoalescingPlugin(metrics.registry, resilience.subgraphTimeoutMs)] : []),
       ...(protection.plugins as ApolloServerPlugin<GatewayContext>[]), ...(options.development ? [] : [ApolloServerPluginLandingPageDisabled()])],
@@ -243,7 +249,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
       refuseFailedAuthentication, // after the rate limit: a bad token is charged to its IP
       trustedDocumentsMiddleware({ lists: operationLists, publicList: options.trustedDocuments?.publicList, persistedOnly: options.trustedDocuments?.persistedOnly }),
       documentLimitGuard(limits),
-      ...(cacheMetrics ? [edgeResponseCache(redis!, keyPrefix, cacheMetrics, requestMetrics.record)] : []),
+      ...(cacheMetrics ? [edgeResponseCache(redis!, keyPrefix, currentSupergraph, cacheMetrics, requestMetrics.record)] : []),
       ...(sharing.publicQueries ? [edgeQueryCoalescing(metrics.registry, resilience.subgraphTimeoutMs, requestMetrics.record)] : []),
       expressMiddleware(apollo, {
         context: async ({ req, res }) => {
@@ -253,7 +259,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
             identityToken: identityTokenMinter(viewer, options.internalTokenSecret, identityTtl),
             requestId: res.locals.requestId as string,
             clientIp: req.ip ?? 'unknown',
-            responseCacheChecked: res.locals.responseCacheChecked as string | undefined,
+            responseCacheChecked: res.locals.responseCacheChecked as ResponseCacheLookup | undefined,
             edgeLocals: res.locals,
           };
         },

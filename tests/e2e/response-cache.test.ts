@@ -1,9 +1,13 @@
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
-import { demoIds, readCounter } from '@supergraph/service-kit';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, describe, expect, it } from 'vitest';
+import { demoIds, readCounter, signUserToken } from '@supergraph/service-kit';
+import { repoPath } from '../../scripts/paths.ts';
 import { sql } from '../support/db.ts';
-import { graphql } from '../support/graphql.ts';
-import { startCachingReplica } from '../support/gateways.ts';
+import { graphql, stack } from '../support/graphql.ts';
+import { stackSubgraphUrls, startCachingReplica } from '../support/gateways.ts';
 import { operation } from '../support/operations.ts';
 import { adminToken, newUser } from '../support/users.ts';
 
@@ -23,6 +27,48 @@ async function get(url: string, query: string, variables: Record<string, unknown
 }
 
 const RATING = `query ($id: ID!) { product(id: $id) { id name averageRating reviewCount } }`;
+
+const closers: Array<() => Promise<void>> = [];
+afterAll(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+/**
+ * A subgraph behind a proxy that, while held, fetches each answer and then keeps it back: a
+ * gateway request caught between reading a subgraph and answering (and storing).
+ */
+async function holdingProxy(target: string) {
+  let gate: Promise<void> | null = null;
+  let open = () => {};
+  let fetched = () => {};
+  let answerFetched = new Promise<void>((resolve) => (fetched = resolve));
+  const forwarded = (headers: IncomingHttpHeaders) =>
+    Object.fromEntries(Object.entries(headers).filter(([name]) => !['host', 'connection', 'content-length'].includes(name)) as Array<[string, string]>);
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const answer = await fetch(target, { method: req.method, headers: forwarded(req.headers), body: Buffer.concat(chunks) });
+    const body = Buffer.from(await answer.arrayBuffer());
+    fetched();
+    if (gate) await gate;
+    const headers = Object.fromEntries([...answer.headers].filter(([name]) => !['content-length', 'transfer-encoding', 'connection', 'keep-alive'].includes(name)));
+    res.writeHead(answer.status, headers).end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  closers.push(() => new Promise((resolve) => server.close(() => resolve())));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+    hold() {
+      gate = new Promise((resolve) => (open = resolve));
+      answerFetched = new Promise((resolve) => (fetched = resolve));
+      return answerFetched;
+    },
+    release() {
+      gate = null;
+      open();
+    },
+  };
+}
 
 describe.runIf(!!process.env.REDIS_URL)('response cache across replicas', () => {
   it('serves a cached public response from any replica, with cache-control and age', async () => {
@@ -82,6 +128,55 @@ describe.runIf(!!process.env.REDIS_URL)('response cache across replicas', () => 
     const stores = readCounter(await gateway.metrics(), 'response_cache_stores_total');
     await graphql(gateway.url, operation('SignUp'), { input: { email: `c${Date.now()}@example.com`, password: 'long-enough-pass', name: 'C' } });
     expect(readCounter(await gateway.metrics(), 'response_cache_stores_total')).toBe(stores);
+  });
+
+  it('does not store what a request read before a purge that came while it ran', async () => {
+    const reviews = await holdingProxy(stack().subgraphs.reviews.url);
+    const slow = await startCachingReplica({ subgraphUrls: { ...stackSubgraphUrls(), reviews: reviews.url } });
+    const other = await replica();
+    const id = demoIds.product(45);
+    const reviewsRead = reviews.hold();
+    const pending = get(slow.url, RATING, { id });
+    await reviewsRead; // the reviews subgraph has answered; the gateway has not stored yet
+    const user = await newUser('cache-race');
+    const added = await graphql(other.url, operation('AddReview'), { input: { productId: id, rating: 5, body: 'Written mid-request' } }, { authorization: `Bearer ${user.token}` });
+    expect(added.errors).toBeUndefined(); // the reviews subgraph purged the product before answering
+    reviews.release();
+    const stale = await pending;
+    expect(stale.body.data.product.reviewCount).toBeGreaterThan(0);
+    const metrics = await slow.metrics();
+    expect(readCounter(metrics, 'response_cache_stale_stores_refused_total')).toBe(1);
+    expect(readCounter(metrics, 'response_cache_stores_total')).toBe(0);
+    for (const gateway of [slow, other]) {
+      const fresh = await get(gateway.url, RATING, { id });
+      expect(fresh.body.data.product.reviewCount).toBe(stale.body.data.product.reviewCount + 1);
+    }
+  });
+
+  it('keeps a private answer to one role from the same user under another role', async () => {
+    const gateway = await replica();
+    const emails = `query ($id: ID!) { product(id: $id) { reviews(first: 1) { author { id email } } } }`;
+    const user = await newUser('cache-role');
+    // The same user id as ADMIN (a token from before a demotion, say) reads other users' e-mails.
+    const asAdminToken = await signUserToken({ id: user.id, role: 'ADMIN' }, stack().secrets.userToken);
+    const asAdmin = await get(gateway.url, emails, { id: demoIds.product(46) }, asAdminToken);
+    expect(asAdmin.body.data.product.reviews[0].author.email).toMatch(/@/);
+    expect((await get(gateway.url, emails, { id: demoIds.product(46) }, asAdminToken)).age).not.toBeNull();
+    const asUser = await get(gateway.url, emails, { id: demoIds.product(46) }, user.token);
+    expect(asUser.age).toBeNull();
+    expect(asUser.body.data.product.reviews[0].author.email).toBeNull();
+  });
+
+  it('does not answer from entries of another supergraph (a deploy that changed the schema)', async () => {
+    const id = demoIds.product(47);
+    const before = await replica();
+    await get(before.url, RATING, { id });
+    expect((await get(before.url, RATING, { id })).age).not.toBeNull();
+    const sdl = await readFile(repoPath('supergraph.graphql'), 'utf8');
+    expect(sdl).toContain('\ntype Product');
+    const deployed = await startCachingReplica({ supergraphSdl: sdl.replace('\ntype Product', '\n"A product of the catalog, as of the next deploy."\ntype Product') });
+    expect((await get(deployed.url, RATING, { id })).age).toBeNull();
+    expect((await get(deployed.url, RATING, { id })).age).not.toBeNull();
   });
 
   it('answers a hit at the edge with the stored body, negotiated type and metrics; an APQ hash alone still hits', async () => {

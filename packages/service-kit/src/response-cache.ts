@@ -6,11 +6,40 @@ import type { Logger } from './logger.ts';
  * entities it contains: `id:<entity id>` when the id was selected, `type:<Type>` when an object
  * of that entity type appears without its id. A subgraph that changes an entity purges both
  * before its mutation answers, so the next read on any gateway replica is fresh (ADR 0008).
+ *
+ * A read that was already running when the purge came must not store what it read before it:
+ * every purge takes the next number of `generation` and marks each tag it purged with it
+ * (`purged`), the gateway reads `generation` with its cache look-up, and a response is stored
+ * only if none of its tags was purged since that read (gateway/src/response-cache.ts). Both are
+ * Lua scripts, so no store can fall between a purge's reading of a tag and its deleting.
  */
 export const responseCacheKeys = (prefix: string) => ({
   entry: (scope: 'pub' | `priv:${string}`, hash: string) => `${prefix}rc:${scope}:${hash}`,
   tag: (tag: string) => `${prefix}rc:tag:${tag}`,
+  /** The number of the last purge (no TTL: it only grows). */
+  generation: `${prefix}rc:generation`,
+  /** The number of the last purge of a tag, kept while a request that began before it could still be running. */
+  purged: (tag: string) => `${prefix}rc:purged:${tag}`,
 });
+
+/**
+ * How long a purge's mark on a tag is kept: longer than any request runs (each subgraph fetch is
+ * bounded by SUBGRAPH_TIMEOUT_MS, at most 60 s). A request older than this could store what it read.
+ */
+export const PURGE_MARK_SECONDS = 600;
+
+/** KEYS: the generation, then each tag's set and its purge mark. ARGV: the mark's TTL. Returns the entries deleted. */
+const PURGE_SCRIPT = `
+local generation = redis.call('INCR', KEYS[1])
+local deleted = 0
+for i = 2, #KEYS, 2 do
+  redis.call('SET', KEYS[i + 1], generation, 'EX', ARGV[1])
+  for _, entry in ipairs(redis.call('SMEMBERS', KEYS[i])) do
+    deleted = deleted + redis.call('DEL', entry)
+  end
+  redis.call('DEL', KEYS[i])
+end
+return deleted`;
 
 export interface ResponseCachePurger {
   /** Drops every cached response that contains one of these entities of `type`. */
@@ -28,13 +57,11 @@ export function createResponseCachePurger(options: { redisUrl?: string | undefin
   return {
     async purge(type, ids) {
       await connected;
-      const tags = [...ids.map((id) => keys.tag(`id:${id}`)), keys.tag(`type:${type}`)];
+      const tags = [...new Set([...ids.map((id) => `id:${id}`), `type:${type}`])];
       try {
-        const members = await Promise.all(tags.map((tag) => redis.smembers(tag)));
-        const entries = [...new Set(members.flat())];
-        if (entries.length + tags.length > 0) await redis.del(...entries, ...tags);
-        options.onPurge?.(entries.length);
-        return entries.length;
+        const deleted = Number(await redis.eval(PURGE_SCRIPT, 1 + tags.length * 2, keys.generation, ...tags.flatMap((tag) => [keys.tag(tag), keys.purged(tag)]), PURGE_MARK_SECONDS));
+        options.onPurge?.(deleted);
+        return deleted;
       } catch (error) {
         // Entries expire by themselves (they live at most their max-age): stale for that long at worst.
         options.log.warn({ err: error, type, ids }, 'response cache purge failed');
