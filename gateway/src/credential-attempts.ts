@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { HeaderMap, type ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, Kind, type FieldNode, type FragmentDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
+import { GraphQLError, Kind, type FieldNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { GatewayContext } from './context.ts';
 import type { GatewayRedis } from './redis.ts';
@@ -51,10 +51,11 @@ export function credentialAttemptsPlugin(limits: CredentialAttemptLimits, redis:
           const fragments = new Map(
             document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]),
           );
+          const variables = withDefaults(operation, request.variables ?? {});
           for (const field of rootFields(operation.selectionSet, fragments)) {
             const emailPath = CREDENTIAL_FIELDS[field.name.value];
             if (!emailPath) continue;
-            const email = emailArgument(field, request.variables ?? {}, emailPath);
+            const email = emailArgument(field, variables, emailPath);
             const attempt: Attempt = {
               responseKey: (field.alias ?? field.name).value,
               ipKey: contextValue.clientIp,
@@ -125,6 +126,20 @@ function emailArgument(field: FieldNode, variables: Record<string, unknown>, pat
   let value: unknown = node ? literalValue(node, variables) : undefined;
   for (const key of rest) value = value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
   return typeof value === 'string' ? value.trim().toLowerCase() : null;
+}
+
+/**
+ * The variables as the operation runs with them: a variable not sent takes its default. An e-mail
+ * given as a default (`mutation ($e: String = "victim@…")`) is an e-mail all the same, and its
+ * budget must be charged.
+ */
+function withDefaults(operation: OperationDefinitionNode, sent: Record<string, unknown>): Record<string, unknown> {
+  const variables = { ...sent };
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    if (variables[name] === undefined && definition.defaultValue) variables[name] = literalValue(definition.defaultValue, {});
+  }
+  return variables;
 }
 
 /** A literal's value, variables substituted (only strings and input objects matter here). */

@@ -79,6 +79,26 @@ describe('account enumeration and password guessing', () => {
     expect((await logIn(url, DEMO_ACCOUNTS.shopper.email, DEMO_ACCOUNTS.shopper.password)).data?.logIn).toBeTruthy();
   });
 
+  it('charges the e-mail\'s budget however the document gives the address: literal, variable, or a variable\'s default', async () => {
+    const [gateway] = await replicas({ perEmail: 3 });
+    const victim = freshEmail('defaults');
+    expect((await signUp(gateway!.url, victim)).data?.signUp).toBeTruthy();
+    const post = async (query: string, variables: Record<string, unknown> = {}) => {
+      const response = await fetch(gateway!.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+      return { status: response.status, ...((await response.json()) as { errors?: Array<{ message: string; extensions?: { code?: string } }> }) };
+    };
+    const attempts = [
+      () => post(`mutation { logIn(input: { email: ${JSON.stringify(victim)}, password: "guess-1" }) { token } }`),
+      () => post(`mutation ($e: String! = ${JSON.stringify(victim)}) { logIn(input: { email: $e, password: "guess-2" }) { token } }`),
+      () => post(`mutation ($i: LogInInput! = { email: ${JSON.stringify(victim)}, password: "guess-3" }) { logIn(input: $i) { token } }`),
+    ];
+    for (const attempt of attempts) expect(codes(await attempt())).toEqual(['UNAUTHENTICATED']);
+    // The budget is spent: the right password, given as a default too, is refused without being tried.
+    const locked = await post(`mutation ($e: String! = ${JSON.stringify(victim)}) { logIn(input: { email: $e, password: "${PASSWORD}" }) { token } }`);
+    expect(locked.status).toBe(429);
+    expect(codes(locked)).toEqual(['RATE_LIMITED']);
+  });
+
   it.runIf(Boolean(process.env.REDIS_URL))('two replicas on one Redis share the budget', async () => {
     const [first, second] = await replicas({ perIp: 2 }, 2);
     expect(codes(await signUp(first!.url, DEMO_ACCOUNTS.admin.email))).toEqual(['BAD_USER_INPUT']);
