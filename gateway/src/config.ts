@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { DEFAULT_TRUST_PROXY, trustedProxies } from './client-address.ts';
 import { REQUEST_LIMITS, requestLimits, type RequestLimits } from './limits.ts';
 import { DEFAULT_SUBSCRIPTION_SETTINGS, type SubscriptionSettings } from './subscriptions/settings.ts';
 import { internalTokenSecretSchema, nodeEnvSchema, portSchema, registryTokenSchema, userTokenSecretSchema } from '@supergraph/service-kit';
@@ -23,6 +24,18 @@ export const gatewayEnvSchema = z.object({
   INTERNAL_TOKEN_SECRET: internalTokenSecretSchema(),
   REDIS_URL: z.string().url().optional(),
   REDIS_KEY_PREFIX: z.string().default('supergraph:'),
+  /** Peers whose X-Forwarded-For names the client (client-address.ts): addresses, CIDRs, loopback/linklocal/uniquelocal, or none. */
+  TRUST_PROXY: z
+    .string()
+    .default(DEFAULT_TRUST_PROXY)
+    .refine((value) => {
+      try {
+        trustedProxies(value);
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'a comma-separated list of IP addresses, CIDR ranges or loopback/linklocal/uniquelocal, or none'),
   RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   RATE_LIMIT_WHEN_REDIS_DOWN: z.enum(['open', 'closed']).default('open'),
   APQ_TTL_SECONDS: z.coerce.number().int().min(1).default(86_400),

@@ -37,6 +37,7 @@ void runService('gateway', async (log) => {
     resilience: { subgraphTimeoutMs: env.SUBGRAPH_TIMEOUT_MS },
     redisUrl: env.REDIS_URL,
     redisKeyPrefix: env.REDIS_KEY_PREFIX,
+    trustProxy: env.TRUST_PROXY,
     rateLimit: { pointsPerMinute: env.RATE_LIMIT_PER_MINUTE, whenRedisDown: env.RATE_LIMIT_WHEN_REDIS_DOWN },
     apqTtlSeconds: env.APQ_TTL_SECONDS,
     limits: requestLimitsFromEnv(env),

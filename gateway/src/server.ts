@@ -35,6 +35,7 @@ import { createSubscriptionGateway, type SubscriptionSettings } from './subscrip
 import { createSubgraphFetcher, type SubgraphFetcherOptions } from './subgraph-fetcher.ts';
 import { createSubgraphFetchMetrics, supergraphVersionMetric } from './gateway-metrics.ts';
 import { overloadRefusalPlugin } from './overload-refusal.ts';
+import { DEFAULT_TRUST_PROXY, clientAddress, trustedProxies } from './client-address.ts';
 import { edgeQueryCoalescing, publicQueryCoalescingPlugin } from './public-query-coalescing.ts';
 
 export interface GatewayOptions {
@@ -54,6 +55,8 @@ export interface GatewayOptions {
   redisUrl?: string | undefined;
   /** Namespaces this deployment's keys in a shared Redis. */
   redisKeyPrefix?: string;
+  /** Peers whose X-Forwarded-For names the client (client-address.ts); default `loopback`. */
+  trustProxy?: string;
   rateLimit?: RateLimitConfig;
   apqTtlSeconds?: number;
   /** Request limits and APQ store bounds; unset ones keep REQUEST_LIMITS (ADR 0006). */
@@ -169,8 +172,10 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     log: (error) => options.log.error({ err: error }, 'unexpected gateway error'),
   });
   // Before apollo.start(): it follows every supergraph load, the first included.
+  const trust = trustedProxies(options.trustProxy ?? DEFAULT_TRUST_PROXY);
   const subscriptions = createSubscriptionGateway({
     gateway,
+    clientAddress: (request) => clientAddress(request, trust),
     dataSources,
     limits,
     costDirectives: (schema) => costDirectives.for(schema),
@@ -267,6 +272,7 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     ],
   });
 
+  app.set('trust proxy', trust); // req.ip: the same client as a subscription's
   const listeners = createListeners(app);
   return {
     app,

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import { executeQueryPlan, type ApolloGateway, type GraphQLDataSource } from '@apollo/gateway';
 import type { ExecutionArgs, ExecutionResult, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Context as WsContext } from 'graphql-ws';
@@ -36,6 +36,8 @@ export const VIEWER_INDEPENDENT_SUBSCRIPTIONS: ReadonlySet<string> = new Set(['r
 
 export interface SubscriptionGatewayOptions {
   gateway: ApolloGateway;
+  /** The client's address of an upgrade request, as HTTP requests count it (client-address.ts). */
+  clientAddress: (request: IncomingMessage) => string;
   /** The gateway's data sources by subgraph (what buildService built), for the rest of each plan. */
   dataSources: ReadonlyMap<string, GraphQLDataSource<GatewayContext> & { url?: string }>;
   limits: RequestLimits;
@@ -145,7 +147,7 @@ export function createSubscriptionGateway(options: SubscriptionGatewayOptions): 
 
       onConnect: async (ctx) => {
         const params = ctx.connectionParams ?? {};
-        const ip = ctx.extra.request.socket.remoteAddress ?? 'unknown';
+        const ip = options.clientAddress(ctx.extra.request);
         let viewer: Viewer | null = null;
         let expiresAt: number | undefined;
         const authorization = params.authorization ?? params.Authorization;
