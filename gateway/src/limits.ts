@@ -89,7 +89,9 @@ export function requestLimitProtection(limits: RequestLimits = REQUEST_LIMITS, c
     onReject: [(context: ValidationContext | null) => void (context && !brokenLimits.has(context.getDocument()) && brokenLimits.set(context.getDocument(), limit))],
   });
   const armor = new ApolloArmor({
-    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, ...record('MAX_DEPTH') },
+    // Fields count, fragments do not: a client composing its query of fragments (Relay, codegen) is
+    // no deeper for it; the fields inside a fragment count where it is spread (as for subscriptions).
+    maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true, ...record('MAX_DEPTH') },
     maxAliases: { n: limits.maxAliases, ...record('MAX_ALIASES') },
     maxDirectives: { n: limits.maxDirectives, ...record('MAX_DIRECTIVES') },
     // Tokens and document size are checked by documentLimitGuard before Apollo parses.

@@ -161,6 +161,22 @@ describe('every refusal has one documented code', () => {
     await expectRefused(gateway(), { query: `{ categories { ${directives} } }` }, 'BAD_REQUEST', 'MAX_DIRECTIVES');
   });
 
+  it('depth counts fields, not the fragments clients compose queries of; fragments do not hide depth either', async () => {
+    // A selection depth of 2 wrapped in more fragments than the depth limit (Relay and codegen nest them so).
+    let wrapped = 'id name';
+    for (let i = 0; i < REQUEST_LIMITS.maxDepth; i++) wrapped = `... on Product { ${wrapped} }`;
+    const spreads = Array.from({ length: REQUEST_LIMITS.maxDepth }, (_, i) => `fragment F${i} on Product { ${i + 1 < REQUEST_LIMITS.maxDepth ? `...F${i + 1}` : 'id'} }`).join(' ');
+    for (const query of [`{ ${product} { ${wrapped} } }`, `{ ${product} { ...F0 } } ${spreads}`]) {
+      const answer = await post(gateway(), { query });
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      expect(answer.body.data?.product).toMatchObject({ id: demoIds.product(0) });
+    }
+    // The fields inside a fragment still count.
+    let deep = 'id';
+    for (let i = 0; i < REQUEST_LIMITS.maxDepth; i++) deep = `reviews(first: 1) { product { ${deep} } }`;
+    await expectRefused(gateway(), { query: `{ ${product} { ...Deep } } fragment Deep on Product { ${deep} }` }, 'BAD_REQUEST', 'MAX_DEPTH');
+  });
+
   it('an unknown documentId: PERSISTED_QUERY_NOT_FOUND, not "must contain a non-empty `query`"', async () => {
     const answer = await expectRefused(gateway(), { documentId: `sha256:${'0'.repeat(64)}` }, 'PERSISTED_QUERY_NOT_FOUND');
     expect(answer.body.errors![0]!.message).not.toMatch(/non-empty/);
