@@ -78,6 +78,9 @@ describe('the web storefront, in Chromium, against a gateway that accepts persis
       const response = await fetch(`${storefront.url}${path}`);
       expect(response.status).toBe(200);
       expect(await response.text()).toContain('<div id="root"></div>');
+      // Not to be framed by another site (clickjacking a signed-in page).
+      expect(response.headers.get('x-frame-options')).toBe('DENY');
+      expect(response.headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
     }
     expect(codes(await graphql(`${storefront.url}/graphql`, '{ categories { id } }'))).toEqual(['PERSISTED_QUERY_ID_REQUIRED']);
   });

@@ -52,6 +52,10 @@ export function createStorefrontServer(options: StorefrontServerOptions): { serv
     setHeaders: (res, path) => {
       res.setHeader('x-content-type-options', 'nosniff');
       res.setHeader('referrer-policy', 'same-origin');
+      // No other site may frame the shop: a framed checkout is signed in (the token is in
+      // localStorage), so a click on it could be someone else's (clickjacking).
+      res.setHeader('x-frame-options', 'DENY');
+      res.setHeader('content-security-policy', "frame-ancestors 'none'");
       res.setHeader('cache-control', path.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
     },
   });
