@@ -95,6 +95,11 @@ describe('persisted operation lists', () => {
 
     const forged = (await manifest('partner-catalog')).map((o, i) => (i === 0 ? { ...o, id: 'f'.repeat(64) } : o));
     expect((await refusal(client.registerOperations('partner-catalog', forged, author))).code).toBe('OPERATIONS_INVALID');
+    // A query declared a subscription (or a mutation declared a query): the gateway's rules go by the type.
+    const mistyped = (await manifest('partner-catalog')).map((o, i) => (i === 0 ? { ...o, type: 'subscription' as const } : o));
+    const typeError = await refusal(client.registerOperations('partner-catalog', mistyped, author));
+    expect(typeError.code).toBe('OPERATIONS_INVALID');
+    expect(typeError.details.invalid).toEqual([{ operation: mistyped[0]!.name, errors: ['type is subscription, but the body is a query'] }]);
     const versions = await client.request<{ versions: unknown[] }>('GET', '/v1/operations/partner-catalog/versions');
     expect(versions.versions).toHaveLength(1);
   });
@@ -193,6 +198,11 @@ describe('publishing breaking changes, history, diff and rollback', () => {
     expect(supergraphs.versions[0]).toMatchObject({ version: 3, action: 'ROLLBACK', subgraph: 'users', author: 'bob', subgraphs: { users: 1, products: 1 } });
     expect((await client.subgraphHistory('users')).versions.map((v) => [v.version, v.current])).toEqual([[2, false], [1, true]]);
     expect(await client.rollback('users', 1, { author: 'bob' })).toEqual({ status: 'unchanged', supergraphVersion: 3 });
+    // A version past PostgreSQL's integer names nothing: a 400 that says so, not the database's 500.
+    for (const path of ['/v1/supergraph/versions/2147483648', '/v1/subgraphs/users/versions/2147483648', '/v1/supergraph/diff?from=1&to=2147483648']) {
+      expect((await refusal(client.request('GET', path))).status, path).toBe(400);
+    }
+    expect((await refusal(client.rollback('users', 2_147_483_648, { author: 'bob' }))).status).toBe(400);
   });
 
   it('checks a rollback like a publish: one that would break a newly registered operation is refused', async () => {

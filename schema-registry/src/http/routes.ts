@@ -20,7 +20,9 @@ const submission = z.object({ name: subgraphName, sdl: z.string().min(1).max(2_0
 // deployFollows: publish without asking the subgraphs for the schema they serve (ADR 0013).
 const publishBody = z.object({ subgraphs: z.array(submission).min(1).max(100), author, force: z.boolean().optional(), deployFollows: z.boolean().optional() });
 const checkBody = z.object({ subgraphs: z.array(submission).min(1).max(100) });
-const rollbackBody = z.object({ version: z.number().int().min(1), author, force: z.boolean().optional() });
+/** Versions and ids are PostgreSQL integers: a larger number names nothing, and is refused as such, not by the database. */
+const STORED_INTEGER_MAX = 2_147_483_647;
+const rollbackBody = z.object({ version: z.number().int().min(1).max(STORED_INTEGER_MAX), author, force: z.boolean().optional() });
 const operationsBody = z.object({
   author,
   // Apollo's persisted query manifest entries (what `generate-persisted-query-manifest` writes).
@@ -28,10 +30,10 @@ const operationsBody = z.object({
     .array(z.object({ id: z.string().regex(/^[0-9a-f]{64}$/), name: z.string().min(1), type: z.enum(['query', 'mutation', 'subscription']), body: z.string().min(1) }))
     .max(10_000),
 });
-const versionParam = z.coerce.number().int().min(1);
+const versionParam = z.coerce.number().int().min(1).max(STORED_INTEGER_MAX);
 const tokenBody = z.object({ name: z.string().regex(/^[a-z0-9][a-z0-9_.:-]{0,62}$/), role: z.enum(['ADMIN', 'PUBLISHER', 'GATEWAY']) });
 const partnerKeyBody = z.object({ client: clientName });
-const partnerKeyId = z.coerce.number().int().min(1).max(2_147_483_647);
+const partnerKeyId = z.coerce.number().int().min(1).max(STORED_INTEGER_MAX);
 
 /** Whether the request's token (checked by requirePermission) may change routing URLs. */
 const mayChangeRoutingUrls = (res: Response) => mayDo(res.locals.tokenRole as TokenRole, 'change-routing-urls');
