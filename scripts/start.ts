@@ -275,7 +275,8 @@ async function publishLocalSchemas(): Promise<void> {
   console.log(`[registry ] local subgraphs ${outcome.status}: supergraph version ${outcome.supergraphVersion}`);
   for (const list of ['storefront', 'partner-catalog']) {
     const manifest = persistedList(list);
-    const registered = await client.registerOperations(list, manifest.operations, 'npm start');
+    // force: the working tree's lists are the truth here, an operation deleted from the SDK included.
+    const registered = await client.registerOperations(list, manifest.operations, 'npm start', { force: true });
     console.log(`[registry ] ${list} operation list ${registered.status}: version ${registered.version}`);
   }
 }

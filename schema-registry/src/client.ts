@@ -70,8 +70,8 @@ export class RegistryClient {
     return this.request('GET', `/v1/supergraph/diff?from=${from}&to=${to}`);
   }
 
-  registerOperations(client: string, operations: StoredOperation[], author: string): Promise<{ status: 'registered' | 'unchanged'; version: number }> {
-    return this.request('PUT', `/v1/operations/${encodeURIComponent(client)}`, { operations, author });
+  registerOperations(client: string, operations: StoredOperation[], author: string, options: { force?: boolean } = {}): Promise<{ status: 'registered' | 'unchanged'; version: number }> {
+    return this.request('PUT', `/v1/operations/${encodeURIComponent(client)}`, { operations, author, ...(options.force ? { force: true } : {}) });
   }
 
   createToken(name: string, role: 'ADMIN' | 'PUBLISHER' | 'GATEWAY'): Promise<{ name: string; role: string; token: string }> {

@@ -21,6 +21,8 @@ export const RegistryErrorCode = {
   BREAKS_REGISTERED_OPERATIONS: 'BREAKS_REGISTERED_OPERATIONS',
   /** Operations offered for a client's list do not validate against the current supergraph. */
   OPERATIONS_INVALID: 'OPERATIONS_INVALID',
+  /** A client's new list drops operations its current one holds (clients may still send them): nothing changed. */
+  OPERATIONS_REMOVED: 'OPERATIONS_REMOVED',
   /** Nothing has been published yet. */
   NO_SUPERGRAPH: 'NO_SUPERGRAPH',
   CONFLICT: 'CONFLICT',

@@ -189,7 +189,7 @@ export class SchemaRegistry {
   }
 
   /** Registers a new version of a client's persisted operation list; every operation must validate now. */
-  async registerOperations(client: string, operations: StoredOperation[], author: string): Promise<{ status: 'registered' | 'unchanged'; version: number }> {
+  async registerOperations(client: string, operations: StoredOperation[], author: string, options: { force: boolean } = { force: false }): Promise<{ status: 'registered' | 'unchanged'; version: number }> {
     return this.store.write(async (tx) => {
       const current = await this.store.currentSupergraph(tx);
       if (!current) throw new RegistryError('NO_SUPERGRAPH', 409, 'Publish subgraphs before registering operations');
@@ -205,6 +205,18 @@ export class SchemaRegistry {
       if (duplicate) throw new RegistryError('BAD_REQUEST', 400, `Operation name ${duplicate} appears twice`);
       const existing = (await this.store.currentOperationLists(tx)).find((list) => list.client === client);
       if (existing && sameOperations(existing.operations, operations)) return { status: 'unchanged', version: existing.version };
+      // Clients built with the current list (an open tab, last month's mobile app) still send its
+      // ids, and a gateway running registered operations only would refuse every one dropped here.
+      const kept = new Set(operations.map((o) => o.id));
+      const removed = (existing?.operations ?? []).filter((o) => !kept.has(o.id)).map((o) => o.name);
+      if (removed.length > 0 && !options.force) {
+        throw new RegistryError(
+          'OPERATIONS_REMOVED',
+          409,
+          `This list drops ${removed.length} operation(s) of ${client}'s current list (version ${existing!.version}), which its clients may still send: register with force once no client sends them`,
+          { removed },
+        );
+      }
       return { status: 'registered', version: await this.store.addOperationList(tx, { client, operations, author }) };
     });
   }

@@ -65,6 +65,16 @@ describe('the registry CLI', () => {
     };
     expect(served.lists.storefront!.manifest.operations.map((o) => o.id).sort()).toEqual(persistedList('storefront').operations.map((o) => o.id).sort());
     expect((await cli('operations', 'nobody', '--sdk')).code).toBe(2);
+    // A list that drops an operation clients may still send: refused (exit 1) and named, unless --force.
+    const shorter = persistedList('partner-catalog');
+    const droppedName = shorter.operations.shift()!.name;
+    await writeFile(manifest, JSON.stringify(shorter));
+    const refused = await cli('operations', 'partner-catalog', '--manifest', manifest);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('OPERATIONS_REMOVED');
+    expect(refused.stderr).toContain(`Dropped: ${droppedName}`);
+    const forced = await cli('operations', 'partner-catalog', '--manifest', manifest, '--force');
+    expect(forced.stdout).toContain('partner-catalog operation list version 2');
   });
 
   it('fails a check (exit 1) that breaks a registered operation, naming the client and operation', async () => {

@@ -103,6 +103,21 @@ describe('persisted operation lists', () => {
     const versions = await client.request<{ versions: unknown[] }>('GET', '/v1/operations/partner-catalog/versions');
     expect(versions.versions).toHaveLength(1);
   });
+
+  it('refuses a list that drops operations of the current one unless forced, naming them', async () => {
+    const current = await manifest('partner-catalog');
+    const dropped = current[0]!;
+    for (const operations of [current.slice(1), []]) {
+      const error = await refusal(client.registerOperations('partner-catalog', operations, author));
+      expect([error.status, error.code]).toEqual([409, 'OPERATIONS_REMOVED']);
+      expect(error.details.removed).toEqual(expect.arrayContaining([dropped.name]));
+    }
+    const listed = async () => (await client.request<{ versions: unknown[] }>('GET', '/v1/operations/partner-catalog/versions')).versions.length;
+    expect(await listed()).toBe(1); // nothing changed
+    expect(await client.registerOperations('partner-catalog', current.slice(1), author, { force: true })).toEqual({ status: 'registered', version: 2 });
+    // Adding is never refused.
+    expect(await client.registerOperations('partner-catalog', current, author)).toEqual({ status: 'registered', version: 3 });
+  });
 });
 
 describe('checks', () => {

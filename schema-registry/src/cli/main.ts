@@ -22,8 +22,8 @@ const USAGE = `Usage: npm run registry -- <command> [options]
   diff <subgraph> <from> <to>                          changes between two versions of a subgraph
   diff --supergraph <from> <to>                        changes between two supergraph versions
   rollback <subgraph> --to <version> [--force]         make an earlier version current again (checked)
-  operations <client> --manifest <file>                register a client's persisted operation list
-  operations <client> --sdk                            register the list this build's SDK holds for the
+  operations <client> --manifest <file> [--force]      register a client's persisted operation list
+  operations <client> --sdk [--force]                  register the list this build's SDK holds for the
                                                        client (storefront, partner-catalog): what ships
   token create <name> --role <admin|publisher|gateway> (admin token) prints a new token once
   token revoke <name>
@@ -33,7 +33,8 @@ const USAGE = `Usage: npm run registry -- <command> [options]
 
 Options: --registry <url> (REGISTRY_URL, default http://127.0.0.1:4100), --author <name>
 (REGISTRY_AUTHOR, default your git e-mail), --json (machine-readable output).
-The token comes from REGISTRY_TOKEN. --force publishes even when registered operations break.
+The token comes from REGISTRY_TOKEN. --force publishes even when registered operations break,
+and registers a list that drops operations of the client's current one (OPERATIONS_REMOVED).
 publish first asks each changed subgraph at its routing URL for the schema it serves
 ({ _service { sdl } }) and refuses (SCHEMA_NOT_DEPLOYED, SUBGRAPH_UNREACHABLE) unless it serves
 everything published: deploy first, then publish. --deploy-follows skips that check, to publish
@@ -164,7 +165,7 @@ async function run(client: RegistryClient): Promise<number> {
       if (!args[0] || (!options.manifest && !options.sdk)) throw new UsageError('Give a client name and --manifest <file> or --sdk');
       const manifest = options.sdk ? await sdkList(args[0]) : (JSON.parse(await readFile(fromCwd(options.manifest!), 'utf8')) as { operations?: unknown });
       if (!Array.isArray(manifest.operations)) throw new UsageError('The manifest has no operations array (Apollo persisted query manifest format)');
-      const outcome = await client.registerOperations(args[0], manifest.operations, author());
+      const outcome = await client.registerOperations(args[0], manifest.operations, author(), { force: options.force });
       print(`${outcome.status === 'registered' ? 'Registered' : 'Unchanged'}: ${args[0]} operation list version ${outcome.version}`, outcome);
       return 0;
     }
@@ -223,7 +224,7 @@ try {
     console.error(`${error.message}\n\n${USAGE}`);
     process.exitCode = 2;
   } else if (error instanceof RegistryRequestError) {
-    const refused = ['COMPOSITION_FAILED', 'BREAKS_REGISTERED_OPERATIONS', 'OPERATIONS_INVALID', 'FORBIDDEN', 'ROUTING_URL_NOT_ALLOWED', 'SCHEMA_NOT_DEPLOYED', 'SUBGRAPH_UNREACHABLE'].includes(error.code);
+    const refused = ['COMPOSITION_FAILED', 'BREAKS_REGISTERED_OPERATIONS', 'OPERATIONS_INVALID', 'OPERATIONS_REMOVED', 'FORBIDDEN', 'ROUTING_URL_NOT_ALLOWED', 'SCHEMA_NOT_DEPLOYED', 'SUBGRAPH_UNREACHABLE'].includes(error.code);
     const { report, routingUrlChanges, servedSchemaProblems } = error.details as {
       report?: Parameters<typeof formatCheck>[0];
       routingUrlChanges?: Parameters<typeof formatRoutingUrlChanges>[0];
@@ -238,6 +239,7 @@ try {
           ...(routingUrlChanges ? ['Refused routing URL changes:', ...formatRoutingUrlChanges(routingUrlChanges)] : []),
           ...(servedSchemaProblems ? formatServedSchemaProblems(servedSchemaProblems) : []),
           ...(error.details.invalid ? [JSON.stringify(error.details.invalid, null, 2)] : []),
+          ...(Array.isArray(error.details.removed) ? [`Dropped: ${error.details.removed.join(', ')}`] : []),
         ].join('\n'),
       );
     process.exitCode = refused ? 1 : 2;

@@ -25,6 +25,8 @@ const STORED_INTEGER_MAX = 2_147_483_647;
 const rollbackBody = z.object({ version: z.number().int().min(1).max(STORED_INTEGER_MAX), author, force: z.boolean().optional() });
 const operationsBody = z.object({
   author,
+  // Drop operations the current list holds (OPERATIONS_REMOVED otherwise).
+  force: z.boolean().optional(),
   // Apollo's persisted query manifest entries (what `generate-persisted-query-manifest` writes).
   operations: z
     .array(z.object({ id: z.string().regex(/^[0-9a-f]{64}$/), name: z.string().min(1), type: z.enum(['query', 'mutation', 'subscription']), body: z.string().min(1) }))
@@ -123,7 +125,7 @@ export function registryRoutes(registry: SchemaRegistry, metrics: RegistryMetric
 
   router.put('/operations/:client', publish, handle(async (req, res) => {
     const body = operationsBody.parse(req.body);
-    const outcome = await registry.registerOperations(clientName.parse(req.params.client), body.operations, body.author);
+    const outcome = await registry.registerOperations(clientName.parse(req.params.client), body.operations, body.author, { force: body.force ?? false });
     res.status(outcome.status === 'registered' ? 201 : 200).json(outcome);
   }));
   router.get('/operations/:client/versions', publish, handle(async (req, res) => {
