@@ -7,7 +7,7 @@ export default defineConfig({
         // Pure logic beside the code it tests: no servers, no databases.
         test: {
           name: 'unit',
-          include: ['packages/*/src/**/*.test.ts', 'subgraphs/*/src/**/*.test.ts', 'gateway/src/**/*.test.ts', 'schema-registry/src/**/*.test.ts', 'scripts/**/*.test.ts', 'frontend-sdk/*.test.ts', 'frontend-sdk/src/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'subgraphs/*/src/**/*.test.ts', 'gateway/src/**/*.test.ts', 'schema-registry/src/**/*.test.ts', 'scripts/**/*.test.ts', 'frontend-sdk/*.test.ts', 'frontend-sdk/src/**/*.test.ts', 'frontend-sdk/examples/storefront/src/**/*.test.ts'],
         },
       },
       {

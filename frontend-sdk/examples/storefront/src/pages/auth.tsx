@@ -7,11 +7,11 @@ import { ErrorMessage } from '../errors.tsx';
 import { PageHeading } from '../page.tsx';
 import { Link, navigate, useLocation } from '../router.tsx';
 import { useSession, type Session } from '../session.tsx';
+import { sitePath } from '../site-path.ts';
 
 /** Only a path of this site: `next=https://elsewhere` must not send a shopper away after signing in. */
 function useNext(): string {
-  const next = useLocation().query.get('next') ?? '/';
-  return next.startsWith('/') && !next.startsWith('//') && !/^\/(login|signup)\b/.test(next) ? next : '/';
+  return sitePath(useLocation().query.get('next'), location.origin);
 }
 
 function useFinish() {
