@@ -160,7 +160,11 @@ export function documentLimitGuard(limits: RequestLimits): RequestHandler {
         return refuse(res, 'BAD_REQUEST', `The GraphQL document has more than ${limits.maxTokens} tokens (comments included): split the operation into several requests`, 'MAX_TOKENS');
       }
     }
-    const persisted = (parseJson(params.extensions) as { persistedQuery?: { version?: unknown; sha256Hash?: unknown } } | undefined)?.persistedQuery;
+    const persisted = (parseJson(params.extensions) as { persistedQuery?: unknown } | undefined)?.persistedQuery as { version?: unknown; sha256Hash?: unknown } | undefined;
+    // Apollo answers these with HTTP 400 but code INTERNAL_SERVER_ERROR (and a stack in development).
+    if (persisted !== undefined && (persisted === null || typeof persisted !== 'object' || Array.isArray(persisted) || persisted.version !== 1 || typeof persisted.sha256Hash !== 'string')) {
+      return refuse(res, 'BAD_REQUEST', 'extensions.persistedQuery is { "version": 1, "sha256Hash": "<hex SHA-256 of the document>" }: version 1 is the only one');
+    }
     if (persisted && typeof query === 'string' && typeof persisted.sha256Hash === 'string' && persisted.version === 1 &&
         createHash('sha256').update(query).digest('hex') !== persisted.sha256Hash) {
       return refuse(res, 'PERSISTED_QUERY_HASH_MISMATCH', 'extensions.persistedQuery.sha256Hash is not the SHA-256 of `query`: send the hex SHA-256 of the exact document text');

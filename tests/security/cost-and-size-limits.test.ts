@@ -185,4 +185,13 @@ describe('every refusal has one documented code', () => {
   it('an APQ hash that does not match its query: 400 PERSISTED_QUERY_HASH_MISMATCH, not INTERNAL_SERVER_ERROR', async () => {
     await expectRefused(gateway(), { query: '{ categories { id } }', extensions: { persistedQuery: { version: 1, sha256Hash: '0'.repeat(64) } } }, 'PERSISTED_QUERY_HASH_MISMATCH');
   });
+
+  it('an APQ extension of another version or shape: 400 BAD_REQUEST, not INTERNAL_SERVER_ERROR', async () => {
+    const query = '{ categories { id } }';
+    const sha256Hash = createHash('sha256').update(query).digest('hex');
+    for (const persistedQuery of [{ version: 2, sha256Hash }, sha256Hash, null, [sha256Hash], { version: 1 }]) {
+      const answer = await expectRefused(gateway(), { query, extensions: { persistedQuery } }, 'BAD_REQUEST');
+      expect(answer.body.errors![0]!.message, JSON.stringify(persistedQuery)).toMatch(/version 1/);
+    }
+  });
 });
