@@ -60,4 +60,15 @@ describe('persisted operation lists', () => {
     expect(response.body.data.categories.length).toBeGreaterThan(0);
     expect((await graphql(stack().gatewayUrl, '{ categories { slug } }')).status).toBe(200); // and still any query
   });
+
+  it('refuse an id sent with text that is not its registered operation, rather than run one of the two', async () => {
+    const categories = operation('Categories');
+    const id = `sha256:${operationId(categories)}`;
+    const mismatch = await send({ documentId: id, query: '{ categories { id slug } }' });
+    expect([mismatch.status, mismatch.body.errors?.[0]?.extensions?.code]).toEqual([400, 'PERSISTED_QUERY_NOT_IN_LIST']);
+    expect(mismatch.body.data).toBeUndefined();
+    const same = await send({ documentId: id, query: categories });
+    expect(same.status).toBe(200);
+    expect(same.body.data.categories.length).toBeGreaterThan(0);
+  });
 });

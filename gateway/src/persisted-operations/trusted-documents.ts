@@ -75,8 +75,12 @@ export function trustedDocumentsMiddleware(config: Pick<TrustedDocumentsConfig, 
       useDocument(req, params, registered!);
       return next();
     }
-    const body = id && typeof params.query !== 'string' ? publicList?.get(id) : undefined;
-    if (body) useDocument(req, params, body);
+    const registered = id ? publicList?.get(id) : undefined;
+    // An id and another text: which one the client meant is unknown, so neither runs (as when persisted-only).
+    if (typeof params.documentId === 'string' && typeof params.query === 'string' && registered !== undefined && params.query !== registered) {
+      return refuse(res, 400, 'PERSISTED_QUERY_NOT_IN_LIST', 'The text sent is not the registered operation of this documentId: send the id alone, or the text alone');
+    }
+    if (registered && typeof params.query !== 'string') useDocument(req, params, registered);
     next(); // anything else is an ordinary (or APQ) request
   };
 }
