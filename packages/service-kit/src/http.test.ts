@@ -38,6 +38,15 @@ describe('a path a service does not serve', () => {
     expect(underApi.status).toBe(404);
     expect(await underApi.json()).toEqual({ error: { code: 'NOT_FOUND', message: 'No such route: PUT' } });
 
+    // /graphql is GET and POST; anything else is 405 naming them.
+    for (const method of ['OPTIONS', 'DELETE', 'PUT', 'PATCH']) {
+      const other = await fetch(`${url}/graphql`, { method });
+      expect([other.status, other.headers.get('allow')], method).toEqual([405, 'GET, POST']);
+      expect(((await other.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]!.extensions.code).toBe('METHOD_NOT_ALLOWED');
+    }
+    expect((await fetch(`${url}/graphql`, { method: 'HEAD' })).status).toBe(405);
+    expect(await (await fetch(`${url}/graphql`, { method: 'POST' })).json()).toEqual({ data: { ok: true } });
+
     // What is served still is.
     expect(await (await fetch(`${url}/v1/things`)).json()).toEqual({ things: [] });
     expect((await fetch(`${url}/healthz`)).status).toBe(200);

@@ -55,7 +55,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   });
   if (options.publicMetrics ?? true) app.get('/metrics', metricsHandler(options.metrics));
   if (options.graphql) {
-    app.use('/graphql', tracingMiddleware(options.service), requestIdMiddleware(), express.json({ limit: options.bodyLimit }), options.graphql);
+    app.use('/graphql', graphqlMethods, tracingMiddleware(options.service), requestIdMiddleware(), express.json({ limit: options.bodyLimit }), options.graphql);
   }
   if (options.api) app.use(options.api.path, tracingMiddleware(options.service), requestIdMiddleware(), express.json({ limit: options.bodyLimit }), options.api.router, options.api.errorHandler);
   if (options.internal) app.use('/internal', options.internal.guard, express.json({ limit: options.bodyLimit }), options.internal.router);
@@ -69,6 +69,16 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   app.use(requestErrorHandler);
   return app;
 }
+
+/**
+ * GraphQL over HTTP is GET and POST. Any other method (a CORS preflight's OPTIONS, HEAD, DELETE) is
+ * 405 naming them, not Apollo's CSRF refusal (400), which tells a caller something else is wrong.
+ */
+const graphqlMethods: RequestHandler = (req, res, next) => {
+  if (req.method === 'GET' || req.method === 'POST') return next();
+  res.status(405).setHeader('allow', 'GET, POST');
+  res.json({ errors: [{ message: `${req.method} is not served here: send POST, or GET for a query`, extensions: { code: 'METHOD_NOT_ALLOWED' } }] });
+};
 
 /** What a metrics route serves: a service's registry, or the whole cluster's exposition (cluster.ts). */
 interface MetricsSource {
