@@ -11,12 +11,20 @@ const REJECTION_WORDS: Record<string, string> = {
 export const rejectionWords = (reason: string | null | undefined) =>
   (reason && REJECTION_WORDS[reason]) ?? 'We could not place this order. Nothing was charged.';
 
+/** How long to wait, as the gateway said (`retryAfterSeconds`): a sign-in lockout is 15 minutes, not "a moment". */
+function rateLimitedWords(retryAfterSeconds: unknown): string {
+  const seconds = typeof retryAfterSeconds === 'number' && retryAfterSeconds > 0 ? Math.ceil(retryAfterSeconds) : null;
+  if (seconds === null || seconds <= 10) return 'You are going a little fast for us. Please wait a moment and try again.';
+  const wait = seconds < 90 ? `${seconds} seconds` : `${Math.ceil(seconds / 60)} minutes`;
+  return `Too many attempts for now. Please try again in ${wait}.`;
+}
+
 function words(error: StorefrontError): string {
   switch (error.code) {
     case 'NETWORK_ERROR':
       return 'We cannot reach the shop right now. Check your connection and try again.';
     case 'RATE_LIMITED':
-      return 'You are going a little fast for us. Please wait a moment and try again.';
+      return rateLimitedWords(error.extensions.retryAfterSeconds);
     case 'SERVICE_OVERLOADED':
     case 'SERVICE_UNAVAILABLE':
     case 'SUBGRAPH_UNAVAILABLE':
