@@ -302,6 +302,10 @@ describe('connections', () => {
     const blank = subscribe(client, operation('ReviewAdded'), { productId: ' ' });
     await within(10_000, async () => blank.completed);
     expect(blank.results.flatMap((result) => result.errors ?? []).map((error) => [error.extensions?.code, error.extensions?.argument])).toEqual([['BAD_USER_INPUT', 'productId']]);
+    // A product that does not exist is said to be so, rather than waited on in silence.
+    const unknown = subscribe(client, operation('ReviewAdded'), { productId: '00000000-0000-4000-8000-00000000dead' });
+    await within(10_000, async () => unknown.completed);
+    expect(unknown.results.flatMap((result) => result.errors ?? []).map((error) => error.extensions?.code)).toEqual(['NOT_FOUND']);
   });
 
   it('closes a connection that sends no connection_init (4408) or holds no subscription (4000), and bounds subscriptions per connection', async () => {

@@ -35,7 +35,14 @@ export const resolvers: GraphQLResolverMap<ReviewsContext> = {
   },
   Subscription: {
     reviewAdded: {
-      subscribe: (_: unknown, args: { productId: string }, ctx: ReviewsContext) => subscribeToReviewsOf(ctx.events, nonBlankArgument(args.productId, 'productId')),
+      async subscribe(_: unknown, args: { productId: string }, ctx: ReviewsContext) {
+        const productId = nonBlankArgument(args.productId, 'productId');
+        // A product that does not exist would have the client wait for ever, in silence. Only a
+        // products subgraph that answers can say so: while it is down, live reviews still flow.
+        const known = await ctx.products.fetchEntities('Product', [productId], 'id').catch(() => null);
+        if (known && !known.has(productId)) throw notFound(`No product with id ${productId}`);
+        return subscribeToReviewsOf(ctx.events, productId);
+      },
     },
   },
   Review: {
