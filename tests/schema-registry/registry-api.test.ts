@@ -68,6 +68,12 @@ describe('publishing and serving the supergraph', () => {
     expect(await malformed.json()).toMatchObject({ error: { code: 'BAD_REQUEST' } });
     const badName = await refusal(client.publish([{ name: '../products', sdl: 'type Query { a: Int }', url: URLS.products }], { author, deployFollows }));
     expect(badName.code).toBe('BAD_REQUEST');
+    // One subgraph given twice: which version is meant is anyone's guess, for a check as for a publish.
+    const twice = [{ name: 'wishlists', sdl: 'type Query { wishlist: String }', url: URLS.products }, { name: 'wishlists', sdl: 'type Query { wishlists: [String] }', url: URLS.products }];
+    for (const refused of [await refusal(client.check(twice)), await refusal(client.publish(twice, { author, deployFollows }))]) {
+      expect([refused.status, refused.code]).toEqual([400, 'BAD_REQUEST']);
+      expect(JSON.stringify(refused.details)).toContain('each subgraph may be given once');
+    }
   });
 });
 

@@ -18,8 +18,14 @@ const routingUrl = z
   .refine((url) => /^https?:$/.test(new URL(url).protocol), 'routing URLs are http:// or https://');
 const submission = z.object({ name: subgraphName, sdl: z.string().min(1).max(2_000_000), url: routingUrl.optional() });
 // deployFollows: publish without asking the subgraphs for the schema they serve (ADR 0013).
-const publishBody = z.object({ subgraphs: z.array(submission).min(1).max(100), author, force: z.boolean().optional(), deployFollows: z.boolean().optional() });
-const checkBody = z.object({ subgraphs: z.array(submission).min(1).max(100) });
+/** Each subgraph once: with two versions of one, which is meant is anyone's guess. */
+const submissions = z
+  .array(submission)
+  .min(1)
+  .max(100)
+  .refine((list) => new Set(list.map((s) => s.name)).size === list.length, { message: 'each subgraph may be given once' });
+const publishBody = z.object({ subgraphs: submissions, author, force: z.boolean().optional(), deployFollows: z.boolean().optional() });
+const checkBody = z.object({ subgraphs: submissions });
 /** Versions and ids are PostgreSQL integers: a larger number names nothing, and is refused as such, not by the database. */
 const STORED_INTEGER_MAX = 2_147_483_647;
 const rollbackBody = z.object({ version: z.number().int().min(1).max(STORED_INTEGER_MAX), author, force: z.boolean().optional() });
