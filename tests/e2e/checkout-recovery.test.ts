@@ -6,7 +6,7 @@ import pg from 'pg';
 import { IDENTITY_HEADER, demoIds, openDatabase, signIdentityToken } from '@supergraph/service-kit';
 import { dropServiceDatabases, ensureServiceDatabases } from '../../scripts/local-databases.ts';
 import { sql } from '../support/db.ts';
-import { startServiceProcess } from '../support/processes.ts';
+import { ordersEnvInStack, startServiceProcess } from '../support/processes.ts';
 import { graphql, stack } from '../support/graphql.ts';
 
 /**
@@ -57,16 +57,7 @@ async function queryOnce(connectionString: string, text: string, params: unknown
 
 /** A real orders process on this test's database, on free ports (public and metrics). */
 function startOrdersProcess(env: Record<string, string>) {
-  return startServiceProcess('subgraphs/orders/src/index.ts', {
-    NODE_ENV: 'test',
-    SEED: 'none',
-    INTERNAL_TOKEN_SECRET: stack().secrets.internalToken,
-    INVENTORY_URL: stack().subgraphs.inventory.url.replace(/\/graphql$/, ''),
-    PRODUCTS_SUBGRAPH_URL: stack().subgraphs.products.url,
-    ...(stack().redisUrl ? { REDIS_URL: stack().redisUrl } : {}),
-    EVENTS_CHANNEL_PREFIX: stack().eventsChannelPrefix,
-    ...env,
-  });
+  return startServiceProcess('subgraphs/orders/src/index.ts', ordersEnvInStack({ NODE_ENV: 'test', ...env }));
 }
 
 describe('checkout crash safety', () => {

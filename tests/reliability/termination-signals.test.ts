@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { IDENTITY_HEADER, demoIds, signIdentityToken } from '@supergraph/service-kit';
 import { sql } from '../support/db.ts';
 import { graphql, stack, type GraphQLResponse } from '../support/graphql.ts';
-import { ownDatabase, startServiceProcess } from '../support/processes.ts';
+import { ordersEnvInStack, ownDatabase, startServiceProcess } from '../support/processes.ts';
 import { newUser } from '../support/users.ts';
 import { within } from '../support/wait.ts';
 
@@ -17,20 +17,8 @@ const PLACE_ORDER = 'mutation ($input: PlaceOrderInput!) { placeOrder(input: $in
 const PAYMENT_LATENCY_MS = 3_000;
 const runId = `sig${Date.now().toString(36)}`;
 
-function ordersEnv(database: Record<string, string>, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    NODE_ENV: 'development',
-    SEED: 'none',
-    INTERNAL_TOKEN_SECRET: stack().secrets.internalToken,
-    INVENTORY_URL: stack().subgraphs.inventory.url.replace(/\/graphql$/, ''),
-    PRODUCTS_SUBGRAPH_URL: stack().subgraphs.products.url,
-    ...(stack().redisUrl ? { REDIS_URL: stack().redisUrl } : {}),
-    EVENTS_CHANNEL_PREFIX: stack().eventsChannelPrefix,
-    TEST_PAYMENT_LATENCY_MS: String(PAYMENT_LATENCY_MS),
-    ...database,
-    ...extra,
-  };
-}
+const ordersEnv = (database: Record<string, string>, extra: Record<string, string> = {}) =>
+  ordersEnvInStack({ NODE_ENV: 'development', TEST_PAYMENT_LATENCY_MS: String(PAYMENT_LATENCY_MS), ...database, ...extra });
 
 const available = async (productId: string) => (await sql('inventory', 'SELECT available FROM stock_levels WHERE product_id = $1', [productId]))[0]!.available as number;
 

@@ -9,6 +9,7 @@ import { afterAll } from 'vitest';
 import { dropServiceDatabases, ensureServiceDatabases } from '../../scripts/local-databases.ts';
 import { repoPath } from '../../scripts/paths.ts';
 import { distEntry } from '../../scripts/build.ts';
+import { stack } from './graphql.ts';
 
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
@@ -127,4 +128,20 @@ export function startBuiltService(service: string, env: Record<string, string>, 
     }
     void exit.then(({ code, signal }) => reject(new Error(`${entry} exited with ${code ?? signal}:\n${output.join('\n')}`)));
   });
+}
+
+/**
+ * What an orders process of a test's own needs to join the test stack: inventory and products to
+ * call, its events on the stack's channels. Its database and anything else come in `extra`.
+ */
+export function ordersEnvInStack(extra: Record<string, string>): Record<string, string> {
+  return {
+    SEED: 'none',
+    INTERNAL_TOKEN_SECRET: stack().secrets.internalToken,
+    INVENTORY_URL: stack().subgraphs.inventory.url.replace(/\/graphql$/, ''),
+    PRODUCTS_SUBGRAPH_URL: stack().subgraphs.products.url,
+    ...(stack().redisUrl ? { REDIS_URL: stack().redisUrl } : {}),
+    EVENTS_CHANNEL_PREFIX: stack().eventsChannelPrefix,
+    ...extra,
+  };
 }
