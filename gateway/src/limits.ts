@@ -160,14 +160,15 @@ export function documentLimitGuard(limits: RequestLimits): RequestHandler {
         return refuse(res, 'BAD_REQUEST', `The GraphQL document has more than ${limits.maxTokens} tokens (comments included): split the operation into several requests`, 'MAX_TOKENS');
       }
     }
-    const persisted = (parseJson(params.extensions) as { persistedQuery?: unknown } | undefined)?.persistedQuery as { version?: unknown; sha256Hash?: unknown } | undefined;
-    // Apollo answers these with HTTP 400 but code INTERNAL_SERVER_ERROR (and a stack in development).
-    if (persisted !== undefined && (persisted === null || typeof persisted !== 'object' || Array.isArray(persisted) || persisted.version !== 1 || typeof persisted.sha256Hash !== 'string')) {
-      return refuse(res, 'BAD_REQUEST', 'extensions.persistedQuery is { "version": 1, "sha256Hash": "<hex SHA-256 of the document>" }: version 1 is the only one');
-    }
-    if (persisted && typeof query === 'string' && typeof persisted.sha256Hash === 'string' && persisted.version === 1 &&
-        createHash('sha256').update(query).digest('hex') !== persisted.sha256Hash) {
-      return refuse(res, 'PERSISTED_QUERY_HASH_MISMATCH', 'extensions.persistedQuery.sha256Hash is not the SHA-256 of `query`: send the hex SHA-256 of the exact document text');
+    const persisted = (parseJson(params.extensions) as { persistedQuery?: unknown } | undefined)?.persistedQuery;
+    if (persisted !== undefined) {
+      // Apollo answers another shape with HTTP 400 but code INTERNAL_SERVER_ERROR (and a stack in development).
+      if (!isApqExtension(persisted)) {
+        return refuse(res, 'BAD_REQUEST', 'extensions.persistedQuery is { "version": 1, "sha256Hash": "<hex SHA-256 of the document>" }: version 1 is the only one');
+      }
+      if (typeof query === 'string' && createHash('sha256').update(query).digest('hex') !== persisted.sha256Hash) {
+        return refuse(res, 'PERSISTED_QUERY_HASH_MISMATCH', 'extensions.persistedQuery.sha256Hash is not the SHA-256 of `query`: send the hex SHA-256 of the exact document text');
+      }
     }
     if (depthExceeds(parseJson(params.variables), limits.maxVariablesDepth)) {
       return refuse(res, 'BAD_REQUEST', `The variables are nested deeper than ${limits.maxVariablesDepth} levels: send flatter input`, 'MAX_VARIABLES_DEPTH');
@@ -175,6 +176,9 @@ export function documentLimitGuard(limits: RequestLimits): RequestHandler {
     next();
   };
 }
+
+const isApqExtension = (value: unknown): value is { version: 1; sha256Hash: string } =>
+  typeof value === 'object' && value !== null && (value as { version?: unknown }).version === 1 && typeof (value as { sha256Hash?: unknown }).sha256Hash === 'string';
 
 function refuse(res: Response, code: string, message: string, limit?: LimitName) {
   res.status(400).json({ errors: [{ message, extensions: { code, ...(limit ? { limit } : {}) } }] });

@@ -84,12 +84,12 @@ end
 return 1`;
 
 /** Stores an entry under its tags unless one of them was purged since `generation` was read; true if stored. */
-export async function storeResponse(
+async function storeResponse(
   client: GatewayRedis['client'],
   keys: CacheKeys,
   entry: { key: string; value: string; maxAge: number; tags: Iterable<string>; generation: number },
 ): Promise<boolean> {
-  const tagKeys = [...entry.tags].flatMap((tag) => [keys.tag(tag), keys.purged(tag)]);
+  const tagKeys = keys.tagsAndMarks(entry.tags);
   return Number(await client.eval(STORE_SCRIPT, 1 + tagKeys.length, entry.key, ...tagKeys, entry.generation, entry.value, entry.maxAge)) === 1;
 }
 

@@ -171,8 +171,8 @@ export async function createGateway(options: GatewayOptions): Promise<Gateway> {
     development: options.development,
     log: (error) => options.log.error({ err: error }, 'unexpected gateway error'),
   });
-  // Before apollo.start(): it follows every supergraph load, the first included.
   const trust = trustedProxies(options.trustProxy ?? DEFAULT_TRUST_PROXY);
+  // Before apollo.start(): it follows every supergraph load, the first included.
   const subscriptions = createSubscriptionGateway({
     gateway,
     clientAddress: (request) => clientAddress(request, trust),

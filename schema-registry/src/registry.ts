@@ -195,7 +195,7 @@ export class SchemaRegistry {
       if (!current) throw new RegistryError('NO_SUPERGRAPH', 409, 'Publish subgraphs before registering operations');
       const schema = schemaOf(current.apiSdl);
       const invalid = operations
-        .map((operation) => ({ operation: operation.name, errors: [...idProblems(operation), ...typeProblems(operation), ...validateOperation(schema, operation.body)] }))
+        .map((operation) => ({ operation: operation.name, errors: [...idProblems(operation), ...validateOperation(schema, operation.body, operation.type)] }))
         .filter((entry) => entry.errors.length > 0);
       if (invalid.length > 0) {
         throw new RegistryError('OPERATIONS_INVALID', 422, `${invalid.length} operation(s) do not validate against supergraph version ${current.version}`, { invalid });
@@ -319,17 +319,6 @@ export function registeredOperations(lists: OperationList[]): RegisteredOperatio
 
 function idProblems(operation: StoredOperation): string[] {
   return sha256(operation.body) === operation.id ? [] : [`id is not the sha256 of the body`];
-}
-
-/** The declared type is the body's: a gateway's rules (no mutation by GET, subscriptions over graphql-ws) go by it. */
-function typeProblems(operation: StoredOperation): string[] {
-  let declared: string | undefined;
-  try {
-    declared = graphql.parse(operation.body).definitions.find((d) => d.kind === graphql.Kind.OPERATION_DEFINITION)?.operation;
-  } catch {
-    return []; // validateOperation reports the syntax error
-  }
-  return declared === undefined || declared === operation.type ? [] : [`type is ${operation.type}, but the body is a ${declared}`];
 }
 
 function sameOperations(a: StoredOperation[], b: StoredOperation[]): boolean {

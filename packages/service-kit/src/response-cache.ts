@@ -13,20 +13,26 @@ import type { Logger } from './logger.ts';
  * only if none of its tags was purged since that read (gateway/src/response-cache.ts). Both are
  * Lua scripts, so no store can fall between a purge's reading of a tag and its deleting.
  */
-export const responseCacheKeys = (prefix: string) => ({
-  entry: (scope: 'pub' | `priv:${string}`, hash: string) => `${prefix}rc:${scope}:${hash}`,
-  tag: (tag: string) => `${prefix}rc:tag:${tag}`,
-  /** The number of the last purge (no TTL: it only grows). */
-  generation: `${prefix}rc:generation`,
+export const responseCacheKeys = (prefix: string) => {
+  const tag = (name: string) => `${prefix}rc:tag:${name}`;
   /** The number of the last purge of a tag, kept while a request that began before it could still be running. */
-  purged: (tag: string) => `${prefix}rc:purged:${tag}`,
-});
+  const purged = (name: string) => `${prefix}rc:purged:${name}`;
+  return {
+    entry: (scope: 'pub' | `priv:${string}`, hash: string) => `${prefix}rc:${scope}:${hash}`,
+    tag,
+    /** The number of the last purge (no TTL: it only grows). */
+    generation: `${prefix}rc:generation`,
+    purged,
+    /** Each tag's set, then its purge mark: the pairs of KEYS both Lua scripts (purge, store) walk. */
+    tagsAndMarks: (names: Iterable<string>) => [...names].flatMap((name) => [tag(name), purged(name)]),
+  };
+};
 
 /**
  * How long a purge's mark on a tag is kept: longer than any request runs (each subgraph fetch is
  * bounded by SUBGRAPH_TIMEOUT_MS, at most 60 s). A request older than this could store what it read.
  */
-export const PURGE_MARK_SECONDS = 600;
+const PURGE_MARK_SECONDS = 600;
 
 /** KEYS: the generation, then each tag's set and its purge mark. ARGV: the mark's TTL. Returns the entries deleted. */
 const PURGE_SCRIPT = `
@@ -59,7 +65,8 @@ export function createResponseCachePurger(options: { redisUrl?: string | undefin
       await connected;
       const tags = [...new Set([...ids.map((id) => `id:${id}`), `type:${type}`])];
       try {
-        const deleted = Number(await redis.eval(PURGE_SCRIPT, 1 + tags.length * 2, keys.generation, ...tags.flatMap((tag) => [keys.tag(tag), keys.purged(tag)]), PURGE_MARK_SECONDS));
+        const tagKeys = keys.tagsAndMarks(tags);
+        const deleted = Number(await redis.eval(PURGE_SCRIPT, 1 + tagKeys.length, keys.generation, ...tagKeys, PURGE_MARK_SECONDS));
         options.onPurge?.(deleted);
         return deleted;
       } catch (error) {

@@ -11,15 +11,21 @@ export interface BrokenOperation {
   reasons: string[];
 }
 
-/** Validation errors of one operation against a schema (parse errors included). */
-export function validateOperation(schema: GraphQLSchema, body: string): string[] {
+/**
+ * Validation errors of one operation against a schema (parse errors included), and, given the type
+ * a list declares for it, whether the body is of that type: a gateway's rules (no mutation by GET,
+ * subscriptions over graphql-ws) go by the declared one.
+ */
+export function validateOperation(schema: GraphQLSchema, body: string, declaredType?: string): string[] {
   try {
     const document = parse(body);
+    const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition');
+    const mistyped = operations
+      .filter((d) => declaredType !== undefined && d.operation !== declaredType)
+      .map((d) => `type is ${declaredType}, but the body is a ${d.operation}`);
     // graphql-js validates nothing inside an operation whose root type the schema lacks.
-    const missingRoots = document.definitions
-      .filter((d): d is OperationDefinitionNode => d.kind === 'OperationDefinition' && !schema.getRootType(d.operation))
-      .map((d) => `The schema has no ${d.operation} root type`);
-    return [...missingRoots, ...validate(schema, document).map((error) => error.message)];
+    const missingRoots = operations.filter((d) => !schema.getRootType(d.operation)).map((d) => `The schema has no ${d.operation} root type`);
+    return [...mistyped, ...missingRoots, ...validate(schema, document).map((error) => error.message)];
   } catch (error) {
     return [(error as Error).message];
   }
